@@ -1,0 +1,149 @@
+/**
+ * The process shell every peer server runs in. A peer file only says how to start its server and
+ * how to fan one message out; this shell does the rest the same way for all of them:
+ *  - prints {"ready":true,"port":N} on stdout once listening on 127.0.0.1;
+ *  - reads JSON-line commands on stdin: publish at a rate, cpu, mem, stats, heapsnapshot, exit;
+ *  - answers with JSON lines carrying the command's id;
+ *  - exits when stdin ends, so a crashed runner never leaves a server behind.
+ * The publisher lives in the server process (server-side publish), so one load generator drives
+ * every peer and the payload timestamp is taken where the publication starts.
+ */
+import { createInterface } from 'node:readline'
+import { writeHeapSnapshot } from 'node:v8'
+import { cpuUs, nowUs } from '../src/clock.js'
+
+/** What every peer publishes: ~95 bytes of JSON once serialized. */
+export interface BenchMessage {
+  s: number
+  t: number
+  p: string
+}
+
+export interface PeerServer {
+  port: number
+  /** Fans one message out to every subscriber of the bench channel (`bench`). */
+  publish(msg: BenchMessage): void
+  /** Subscribers of the bench channel and open connections, as the server counts them. */
+  counts(): { subscribers: number; connections: number }
+  close(): Promise<void>
+}
+
+export type StartPeer = (opts: { host: string; port: number }) => Promise<PeerServer>
+
+interface PublishCommand {
+  cmd: 'publish'
+  id: number
+  rate: number
+  warmupMs: number
+  durationMs: number
+  firstSeq: number
+  pad: number
+  /** Lag (ms) above which the schedule counts as not kept. */
+  lagLimitMs: number
+}
+
+type Command =
+  | PublishCommand
+  | { cmd: 'cpu'; id: number }
+  | { cmd: 'mem'; id: number }
+  | { cmd: 'stats'; id: number }
+  | { cmd: 'heapsnapshot'; id: number; path: string }
+  | { cmd: 'exit'; id: number }
+
+function emit(obj: object): void {
+  process.stdout.write(JSON.stringify(obj) + '\n')
+}
+
+/** Runs the fixed-rate schedule: a 1 ms timer catches up to where the schedule says it should be. */
+function runPublish(server: PeerServer, c: PublishCommand): void {
+  const total = Math.max(1, Math.round((c.rate * (c.warmupMs + c.durationMs)) / 1000))
+  const warmup = Math.round((c.rate * c.warmupMs) / 1000)
+  const pad = 'x'.repeat(c.pad)
+  const intervalUs = 1e6 / c.rate
+  const t0 = nowUs()
+  let sent = 0
+  let maxLagUs = 0
+  let windowStartUs = 0
+  let cpuAtWindow = 0
+  const tick = (): void => {
+    const now = nowUs()
+    const due = Math.min(total, Math.floor((now - t0) / intervalUs) + 1)
+    while (sent < due) {
+      if (sent === warmup) {
+        windowStartUs = nowUs()
+        cpuAtWindow = cpuUs()
+        emit({ id: c.id, event: 'window-start', t: windowStartUs })
+      }
+      const t = nowUs()
+      const lag = t - (t0 + sent * intervalUs)
+      if (lag > maxLagUs) maxLagUs = lag
+      server.publish({ s: c.firstSeq + sent, t, p: pad })
+      sent++
+    }
+    if (sent >= total) {
+      clearInterval(timer)
+      const end = nowUs()
+      const lastLagMs = (end - (t0 + (total - 1) * intervalUs)) / 1000
+      emit({
+        id: c.id,
+        event: 'published',
+        count: total,
+        warmupCount: warmup,
+        firstMeasuredSeq: c.firstSeq + warmup,
+        lastSeq: c.firstSeq + total - 1,
+        windowStartUs,
+        windowEndUs: end,
+        serverCpuUs: cpuUs() - cpuAtWindow,
+        maxLagMs: maxLagUs / 1000,
+        lastLagMs,
+        keptSchedule: lastLagMs <= c.lagLimitMs,
+      })
+    }
+  }
+  const timer = setInterval(tick, 1)
+  tick()
+}
+
+function memory(): object {
+  const g = globalThis as { gc?: () => void }
+  g.gc?.()
+  g.gc?.()
+  const m = process.memoryUsage()
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, gc: g.gc !== undefined }
+}
+
+export function runHost(start: StartPeer): void {
+  const main = async (): Promise<void> => {
+    const server = await start({ host: '127.0.0.1', port: 0 })
+    let closing = false
+    const exit = async (code: number): Promise<void> => {
+      if (closing) return
+      closing = true
+      const force = setTimeout(() => process.exit(code), 2000)
+      force.unref()
+      try { await server.close() } catch { /* exiting anyway */ }
+      process.exit(code)
+    }
+    const lines = createInterface({ input: process.stdin })
+    lines.on('line', (line) => {
+      let c: Command
+      try { c = JSON.parse(line) as Command } catch { emit({ error: 'bad command', line }); return }
+      switch (c.cmd) {
+        case 'publish': runPublish(server, c); break
+        case 'cpu': emit({ id: c.id, cpuUs: cpuUs(), t: nowUs() }); break
+        case 'mem': emit({ id: c.id, mem: memory() }); break
+        case 'stats': emit({ id: c.id, ...server.counts() }); break
+        case 'heapsnapshot': emit({ id: c.id, path: writeHeapSnapshot(c.path) }); break
+        case 'exit': emit({ id: c.id, bye: true }); void exit(0); break
+        default: emit({ error: 'unknown command', line })
+      }
+    })
+    lines.on('close', () => void exit(0))
+    process.on('SIGTERM', () => void exit(0))
+    emit({ ready: true, port: server.port, pid: process.pid })
+  }
+  main().catch((err: unknown) => {
+    emit({ ready: false, error: String(err instanceof Error ? err.stack : err) })
+    process.exit(1)
+  })
+}

@@ -1,0 +1,102 @@
+/**
+ * Profiles and peers. A profile fixes every count and duration of a run, so a run is bounded:
+ * quick (about 4 minutes, short windows, 3 repeats inside one session per cell) and full
+ * (fresh server and load generator per repeat, long windows, the whole max-rate search).
+ */
+import type { ClientKind } from './loadgen/clients.js'
+
+export type PeerName = 'ws-naive' | 'ws-preframed' | 'ws-preframed-corked' | 'socketio' | 'minisocket'
+export type ScenarioName = 'fanout' | 'maxrate' | 'idle' | 'rpc' | 'sizes'
+
+export interface PeerInfo {
+  name: PeerName
+  label: string
+  client: ClientKind
+  /** What the RPC scenario measures for this peer, and with which client. */
+  rpc: string
+  rpcClient: ClientKind
+}
+
+export const PEERS: Record<PeerName, PeerInfo> = {
+  'ws-naive': { name: 'ws-naive', label: 'ws naive loop', client: 'textproto', rpc: 'ws echo', rpcClient: 'textproto' },
+  'ws-preframed': { name: 'ws-preframed', label: 'ws pre-framed', client: 'textproto', rpc: 'ws echo', rpcClient: 'textproto' },
+  'ws-preframed-corked': { name: 'ws-preframed-corked', label: 'ws pre-framed + corked (reference)', client: 'textproto', rpc: 'ws echo', rpcClient: 'textproto' },
+  socketio: { name: 'socketio', label: 'socket.io 4', client: 'socketio', rpc: 'socket.io ack', rpcClient: 'socketio' },
+  minisocket: { name: 'minisocket', label: 'minisocket', client: 'minisocket', rpc: 'minisocket rpc (@minisocket/client)', rpcClient: 'minisocket-client' },
+}
+
+export interface Window {
+  warmupMs: number
+  durationMs: number
+  /** After the window: how long to wait for every measured message to arrive everywhere. */
+  drainMs: number
+}
+
+export interface Profile {
+  name: 'quick' | 'full' | 'custom'
+  peers: PeerName[]
+  scenarios: ScenarioName[]
+  repeats: number
+  /** false: the repeats of a cell share one session (quick); true: fresh processes per repeat. */
+  freshPerRepeat: boolean
+  workers: number
+  pin: boolean
+  payloadPad: number
+  fanout: { subs: number[]; offeredDps: number; window: Window }
+  maxrate: { subs: number[]; peers: PeerName[]; startDps: number; factor: number; refine: boolean; maxSteps: number; window: Window }
+  idle: { n: number; peers: PeerName[]; inflight: number; settleMs: number }
+  rpc: { clients: number; peers: PeerName[]; window: Window }
+  /** Before each session, wait (bounded) until other load on the machine is below maxPct of a core. */
+  quiet: { maxPct: number; maxWaitMs: number }
+  /** When set, every server process runs under `node --cpu-prof` and writes its profile here. */
+  cpuProfDir?: string | undefined
+  /** Time budget: a session is not started when the average session would overrun it. */
+  maxMinutes: number
+}
+
+const ALL_PEERS: PeerName[] = ['ws-naive', 'ws-preframed', 'ws-preframed-corked', 'socketio', 'minisocket']
+
+export function quickProfile(): Profile {
+  return {
+    name: 'quick',
+    // The corked reference variant is in the full profile only: it keeps quick under 5 minutes.
+    peers: ['ws-naive', 'ws-preframed', 'socketio', 'minisocket'],
+    scenarios: ['sizes', 'fanout', 'maxrate', 'idle', 'rpc'],
+    repeats: 3,
+    freshPerRepeat: false,
+    workers: 2,
+    pin: true,
+    payloadPad: 48,
+    fanout: { subs: [100, 1000, 5000], offeredDps: 50_000, window: { warmupMs: 300, durationMs: 1000, drainMs: 1500 } },
+    maxrate: { subs: [5000], peers: ['ws-preframed', 'socketio', 'minisocket'], startDps: 50_000, factor: Math.SQRT2, refine: false, maxSteps: 4, window: { warmupMs: 300, durationMs: 1000, drainMs: 1500 } },
+    idle: { n: 2000, peers: ['ws-naive', 'socketio', 'minisocket'], inflight: 64, settleMs: 500 },
+    rpc: { clients: 100, peers: ['ws-naive', 'socketio', 'minisocket'], window: { warmupMs: 300, durationMs: 1500, drainMs: 0 } },
+    quiet: { maxPct: 30, maxWaitMs: 1000 },
+    // The quick profile promises under 5 minutes: sessions that would not fit are skipped (and listed).
+    maxMinutes: 4.6,
+  }
+}
+
+export function fullProfile(): Profile {
+  return {
+    name: 'full',
+    peers: ALL_PEERS,
+    scenarios: ['sizes', 'fanout', 'maxrate', 'idle', 'rpc'],
+    repeats: 3,
+    freshPerRepeat: true,
+    workers: 2,
+    pin: true,
+    payloadPad: 48,
+    fanout: { subs: [100, 1000, 5000], offeredDps: 50_000, window: { warmupMs: 1000, durationMs: 10_000, drainMs: 3000 } },
+    maxrate: { subs: [100, 1000, 5000], peers: ALL_PEERS, startDps: 50_000, factor: Math.SQRT2, refine: true, maxSteps: 10, window: { warmupMs: 1000, durationMs: 3000, drainMs: 3000 } },
+    idle: { n: 10_000, peers: ['ws-naive', 'socketio', 'minisocket'], inflight: 64, settleMs: 2000 },
+    rpc: { clients: 100, peers: ['ws-naive', 'socketio', 'minisocket'], window: { warmupMs: 1000, durationMs: 10_000, drainMs: 0 } },
+    quiet: { maxPct: 30, maxWaitMs: 60_000 },
+    maxMinutes: 90,
+  }
+}
+
+/** The p99 a max-rate step may have: one broadcast to S sockets is spread over S sends. */
+export function p99LimitMs(subs: number): number {
+  return 100 + 0.02 * subs
+}

@@ -1,0 +1,87 @@
+/**
+ * Issue 7's targets, each judged on medians measured in the same run. A target whose inputs are
+ * missing (minisocket not runnable yet, a peer failed) is "not measured", never "met".
+ */
+import type { BenchResults } from '../runner.js'
+import { aggregateFanout, aggregateIdle, aggregateMax, aggregateRpc } from './aggregate.js'
+
+export type Status = 'met' | 'missed' | 'not measured'
+export interface TargetResult { id: string; target: string; status: Status; detail: string }
+
+const KIB = 1024
+const f1 = (x: number): string => x.toFixed(1)
+const f2 = (x: number): string => x.toFixed(2)
+
+function judge(ok: boolean | undefined): Status {
+  return ok === undefined ? 'not measured' : ok ? 'met' : 'missed'
+}
+
+export function evaluateTargets(res: BenchResults): TargetResult[] {
+  const out: TargetResult[] = []
+  const fan = aggregateFanout(res)
+  const cell = (peer: string, subs: number): (typeof fan)[number] | undefined => fan.find((c) => c.peer === peer && c.subs === subs)
+  for (const subs of res.profile.fanout.subs) {
+    const ms = cell('minisocket', subs)?.usPerDelivery.median
+    const pf = cell('ws-preframed', subs)?.usPerDelivery.median
+    const io = cell('socketio', subs)?.usPerDelivery.median
+    const ok = [ms, pf, io].every((x) => x !== undefined && Number.isFinite(x)) ? ms! <= 1.15 * pf! && ms! < io! : undefined
+    out.push({
+      id: `fanout-cpu-${subs}`,
+      target: `S=${subs}: server CPU/delivery ≤ 1.15 × ws pre-framed and < socket.io`,
+      status: judge(ok),
+      detail: ok === undefined ? 'missing a figure' : `${f2(ms!)} µs vs ${f2(1.15 * pf!)} µs (1.15 × ${f2(pf!)}) and socket.io ${f2(io!)} µs`,
+    })
+    const mp = cell('minisocket', subs)?.p99Ms.median
+    const np = cell('ws-naive', subs)?.p99Ms.median
+    const okP = mp !== undefined && np !== undefined && Number.isFinite(mp) && Number.isFinite(np) ? mp <= np : undefined
+    out.push({
+      id: `fanout-p99-${subs}`,
+      target: `S=${subs}: p99 ≤ ws naive p99`,
+      status: judge(okP),
+      detail: okP === undefined ? 'missing a figure' : `${f1(mp!)} ms vs ${f1(np!)} ms`,
+    })
+  }
+  const max = aggregateMax(res)
+  const m = (peer: string): number | undefined => max.find((c) => c.peer === peer && c.subs === 5000)?.maxDps.median
+  const [mm, mio, mpf] = [m('minisocket'), m('socketio'), m('ws-preframed')]
+ // A peer with no passing step gives no yardstick: the comparison is then not measured.
+  const okMax = mm !== undefined && mio !== undefined && mpf !== undefined && mio > 0 && mpf > 0 ? mm >= 2 * mio && mm >= 0.9 * mpf : undefined
+  out.push({
+    id: 'maxrate-5000',
+    target: 'S=5000: max sustainable ≥ 2 × socket.io and ≥ 0.9 × ws pre-framed',
+    status: judge(okMax),
+    detail: okMax === undefined ? (mio === 0 || mpf === 0 ? 'a peer passed no step (see the max-rate table)' : 'missing a figure') : `${(mm! / 1000).toFixed(0)}k vs ${(2 * mio! / 1000).toFixed(0)}k (2 × socket.io) and ${(0.9 * mpf! / 1000).toFixed(0)}k (0.9 × pre-framed)`,
+  })
+  const idle = aggregateIdle(res)
+  const im = idle.find((c) => c.peer === 'minisocket')?.rssPerConnKiB.median
+  const iw = idle.find((c) => c.peer === 'ws-naive')?.rssPerConnKiB.median
+  const okIdle = im !== undefined && iw !== undefined ? im <= 1.3 * iw : undefined
+  out.push({
+    id: 'idle-memory',
+    target: 'Server RSS per idle connection ≤ 1.3 × raw ws',
+    status: judge(okIdle),
+    detail: okIdle === undefined ? 'missing a figure' : `${f2(im!)} KiB vs ${f2(1.3 * iw!)} KiB (1.3 × ${f2(iw!)})`,
+  })
+  const rpc = aggregateRpc(res)
+  const rm = rpc.find((c) => c.peer === 'minisocket')?.roundTripsPerS.median
+  const rio = rpc.find((c) => c.peer === 'socketio')?.roundTripsPerS.median
+  const okRpc = rm !== undefined && rio !== undefined ? rm >= 1.5 * rio : undefined
+  out.push({
+    id: 'rpc',
+    target: 'RPC round trips/s ≥ 1.5 × socket.io acks',
+    status: judge(okRpc),
+    detail: okRpc === undefined ? 'missing a figure' : `${(rm! / 1000).toFixed(1)}k vs ${(1.5 * rio! / 1000).toFixed(1)}k (1.5 × ${(rio! / 1000).toFixed(1)}k)`,
+  })
+  const ours = res.sizes.filter((s) => s.kind === 'minisocket' && s.target !== 'none')
+  if (ours.length === 0) out.push({ id: 'size', target: 'Client entries: core/browser ≤ 6 KiB gz, mini-program ≤ 8 KiB gz', status: 'not measured', detail: 'no client entry measured' })
+  for (const s of ours) {
+    const limit = s.target === 'core' ? 6 : 8
+    out.push({
+      id: `size-${s.name}`,
+      target: `${s.name} ≤ ${limit} KiB min+gzip`,
+      status: s.error ? 'not measured' : judge(s.gzipBytes <= limit * KIB),
+      detail: s.error ? `build failed: ${s.error}` : `${f2(s.gzipBytes / KIB)} KiB`,
+    })
+  }
+  return out
+}

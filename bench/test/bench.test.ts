@@ -1,0 +1,55 @@
+/**
+ * The harness end to end on a tiny configuration: raw ws naive peer, S = 10, one repeat of short
+ * windows, fixed-rate fan-out and closed-loop echo. Checks that the result has every field with
+ * sane, non-zero numbers. No wall-clock assertion: only counts, and that measured values exist.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { quickProfile, type Profile } from '../src/config.js'
+import { runBench } from '../src/runner.js'
+import { evaluateTargets } from '../src/report/targets.js'
+import { consoleReport } from '../src/report/tables.js'
+
+function tiny(): Profile {
+  const p = quickProfile()
+  return {
+    ...p,
+    name: 'custom',
+    peers: ['ws-naive'],
+    scenarios: ['fanout', 'rpc'],
+    repeats: 1,
+    workers: 1,
+    pin: false,
+    quiet: { maxPct: 100, maxWaitMs: 0 },
+    fanout: { subs: [10], offeredDps: 2000, window: { warmupMs: 200, durationMs: 1000, drainMs: 2000 } },
+    rpc: { clients: 4, peers: ['ws-naive'], window: { warmupMs: 200, durationMs: 800, drainMs: 0 } },
+    maxMinutes: 1,
+  }
+}
+
+test('a tiny run of the raw ws peer yields complete, sane results', { timeout: 30_000 }, async () => {
+  const res = await runBench(tiny())
+  assert.deepEqual(res.errors, [])
+  assert.equal(res.fanout.length, 1)
+  const f = res.fanout[0]!.result
+  assert.equal(f.subs, 10)
+  assert.equal(f.msgPerS, 200)
+  // 200 msg/s for 1 s to 10 subscribers: 2000 measured deliveries, all of them arrived.
+  assert.equal(f.expected, 2000)
+  assert.equal(f.delivered, f.expected)
+  assert.equal(f.lost, 0)
+  assert.equal(f.seqErrors + f.parseErrors, 0)
+  assert.equal(f.latency.count, f.delivered)
+  assert.ok(f.latency.p50Ms > 0 && f.latency.p50Ms <= f.latency.p99Ms && f.latency.p99Ms <= Math.max(f.latency.maxMs, f.latency.p99Ms))
+  assert.ok(f.achievedDps > 0)
+  assert.ok(Number.isFinite(f.serverUsPerDelivery) && f.serverUsPerDelivery > 0)
+  assert.ok(f.serverCpuPct > 0 && f.loadgenCpuPct > 0)
+  assert.equal(res.rpc.length, 1)
+  const r = res.rpc[0]!.result
+  assert.equal(r.clients, 4)
+  assert.ok(r.roundTripsPerS > 0 && r.latency.count > 0 && r.latency.p50Ms > 0)
+  // Report and targets render without minisocket figures: those targets are "not measured".
+  assert.match(consoleReport(res), /ws naive loop/)
+  const fanoutCpu = evaluateTargets(res).find((t) => t.id === 'fanout-cpu-10')
+  assert.equal(fanoutCpu?.status, 'not measured')
+})

@@ -1,0 +1,72 @@
+/** Pure parts of the bench: histogram, spread, sustainability criteria, targets, SVG. */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { quickProfile } from '../src/config.js'
+import { Histogram } from '../src/histogram.js'
+import { evaluateTargets } from '../src/report/targets.js'
+import { barChart } from '../src/report/svg.js'
+import type { BenchResults } from '../src/runner.js'
+import { judge, type WindowResult } from '../src/scenarios/window.js'
+import { spread } from '../src/stats.js'
+
+test('histogram quantiles are within one bucket and never below the true value', () => {
+  const h = new Histogram()
+  for (let us = 1; us <= 1000; us++) h.record(us * 100) // 0.1 ms .. 100 ms
+  assert.equal(h.count, 1000)
+  const p50 = h.quantile(0.5)
+  assert.ok(p50 >= 50_000 && p50 <= 50_100, `p50 ${p50}`)
+  const p99 = h.quantile(0.99)
+  assert.ok(p99 >= 99_000 && p99 <= 99_100, `p99 ${p99}`)
+  const merged = new Histogram()
+  merged.merge(h.toSparse(), h.maxUs)
+  assert.equal(merged.quantile(0.99), p99)
+  assert.equal(new Histogram().quantile(0.5), 0)
+})
+
+test('spread gives median and range, ignoring non-finite values', () => {
+  assert.deepEqual(spread([3, 1, 2]), { median: 2, min: 1, max: 3, n: 3 })
+  assert.deepEqual(spread([4, 1, Number.NaN, 2, 3]), { median: 2.5, min: 1, max: 4, n: 4 })
+  assert.equal(spread([]).n, 0)
+})
+
+function windowResult(over: Partial<WindowResult>): WindowResult {
+  return {
+    subs: 1000, msgPerS: 50, offeredDps: 50_000, achievedDps: 50_000, expected: 50_000, delivered: 50_000, lost: 0,
+    seqErrors: 0, parseErrors: 0, latency: { count: 50_000, p50Ms: 5, p90Ms: 10, p99Ms: 20, maxMs: 30 },
+    firstQuarterP90Ms: 10, lastQuarterP90Ms: 10, serverCpuPct: 50, serverUsPerDelivery: 10, loadgenCpuPct: 60,
+    backgroundCpuPct: 0, keptSchedule: true, maxLagMs: 1, failures: [], ...over,
+  }
+}
+
+test('a step passes only when every sustainability criterion holds', () => {
+  assert.deepEqual(judge(windowResult({})), [])
+  assert.match(judge(windowResult({ lost: 3 })).join(), /lost 3/)
+  assert.match(judge(windowResult({ achievedDps: 40_000 })).join(), /achieved 80 %/)
+  assert.match(judge(windowResult({ latency: { count: 1, p50Ms: 5, p90Ms: 10, p99Ms: 121, maxMs: 200 } })).join(), /p99 121 ms > 120 ms/)
+  assert.match(judge(windowResult({ firstQuarterP90Ms: 10, lastQuarterP90Ms: 21 })).join(), /latency growing/)
+  assert.match(judge(windowResult({ keptSchedule: false })).join(), /publisher behind/)
+})
+
+test('targets compare minisocket with the peers of the same run', () => {
+  const p = quickProfile()
+  p.fanout.subs = [1000]
+  const row = (peer: string, us: number, p99: number) => ({ peer, subs: 1000, repeat: 0, result: windowResult({ serverUsPerDelivery: us, latency: { count: 1, p50Ms: 1, p90Ms: 2, p99Ms: p99, maxMs: p99 } }) })
+  const base = { profile: p, machine: { cpus: 2, model: 'x', node: 'v20', kernel: 'k', taskset: true, pinned: true }, startedAt: '', durationS: 1, maxrate: [], idle: [], rpc: [], sizes: [], errors: [], quietWaits: [] }
+  const res = { ...base, fanout: [row('ws-preframed', 8, 20), row('socketio', 14, 40), row('ws-naive', 10, 22), row('minisocket', 9, 21)] } as unknown as BenchResults
+  const t = evaluateTargets(res)
+  assert.equal(t.find((x) => x.id === 'fanout-cpu-1000')?.status, 'met') // 9 ≤ 9.2 and < 14
+  assert.equal(t.find((x) => x.id === 'fanout-p99-1000')?.status, 'met') // 21 ≤ 22
+  assert.equal(t.find((x) => x.id === 'rpc')?.status, 'not measured')
+  const worse = { ...res, fanout: [row('ws-preframed', 8, 20), row('socketio', 14, 40), row('ws-naive', 10, 22), row('minisocket', 9.5, 23)] } as unknown as BenchResults
+  const t2 = evaluateTargets(worse)
+  assert.equal(t2.find((x) => x.id === 'fanout-cpu-1000')?.status, 'missed')
+  assert.equal(t2.find((x) => x.id === 'fanout-p99-1000')?.status, 'missed')
+})
+
+test('the SVG chart draws one bar per measured value and n/a for missing ones', () => {
+  const svg = barChart({ title: 'T <1>', unit: 'µs', groups: ['S = 1', 'S = 2'], series: ['a', 'b'], values: [[{ value: 1, min: 0.5, max: 2 }, undefined], [{ value: 3, min: 3, max: 3 }, { value: 4, min: 4, max: 4 }]] })
+  assert.ok(svg.startsWith('<svg'))
+  assert.equal((svg.match(/<rect x="\d/g) ?? []).length, 3 + 2) // 3 bars + 2 legend swatches
+  assert.match(svg, /n\/a/)
+  assert.match(svg, /T &lt;1&gt;/)
+})

@@ -1,0 +1,3 @@
+import { createChatPage } from './logic.js'
+
+Page(createChatPage(getApp))

@@ -1,0 +1,3 @@
+import { createStockPage } from './logic.js'
+
+Page(createStockPage(getApp, wx))

@@ -1,0 +1,35 @@
+import { ErrorCode } from '@minisocket/protocol'
+
+/**
+ * The retry rules of the codes table in @minisocket/protocol (codes.ts), restated as ranges
+ * because the table with its prose meanings costs about 1 KB gzip, a sixth of the client's size
+ * budget. test/core/codes.test.ts checks both functions against the table for every code, so
+ * the table stays the single source of truth.
+ */
+export const isRetryableClose = (code: number): boolean => !(code === 1000 || code === 1008 || (code >= 4500 && code < 5000))
+
+const retryableErrors: readonly number[] = [ErrorCode.Timeout, ErrorCode.Internal, ErrorCode.Unavailable, ErrorCode.Disconnected]
+
+/**
+ * Every failure the client reports: an `error` reply from the server (codes 100-111) or a
+ * client-side condition (200 Disconnected, 201 Closed, 202 OutboxOverflow, 203 TooLarge).
+ * Codes are the ErrorCode table of @minisocket/protocol (docs/codes.md).
+ *
+ * @example
+ * try { await client.rpc('missing') } catch (e) {
+ *   if (e instanceof ClientError && e.code === ErrorCode.MethodNotFound) { ... }
+ * }
+ */
+export class ClientError extends Error {
+  override readonly name = 'ClientError'
+  /** An ErrorCode from @minisocket/protocol. */
+  readonly code: number
+  /** True when trying again later may succeed. */
+  readonly retryable: boolean
+
+  constructor(code: number, message: string, retryable = retryableErrors.includes(code)) {
+    super(message)
+    this.code = code
+    this.retryable = retryable
+  }
+}

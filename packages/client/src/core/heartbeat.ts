@@ -1,0 +1,36 @@
+import type { Clock } from './clock.js'
+
+/**
+ * Dead-link watchdog: calls `onDead` when no frame arrived for `ms`. One timer re-armed lazily
+ * (from the time of the last frame) rather than reset per frame. Platforms often never report a
+ * dead socket (about 50 s late in Chrome, never in flight mode on mobile Safari, none after the
+ * WeChat background cut: features.md §3.2, platform-api.md §6.5), so this is what detects it.
+ */
+export function createWatchdog(clock: Clock, onDead: () => void): { start(ms: number): void; kick(): void; stop(): void } {
+  let last = 0
+  let window = 0
+  let timer: unknown
+  const check = (): void => {
+    const idle = clock.now() - last
+    if (idle >= window) {
+      timer = undefined
+      onDead()
+    } else timer = clock.setTimeout(check, window - idle)
+  }
+  const stop = (): void => {
+    if (timer !== undefined) clock.clearTimeout(timer)
+    timer = undefined
+  }
+  return {
+    start(ms) {
+      stop()
+      window = ms
+      last = clock.now()
+      if (ms > 0) timer = clock.setTimeout(check, ms)
+    },
+    kick() {
+      last = clock.now()
+    },
+    stop,
+  }
+}

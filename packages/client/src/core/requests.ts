@@ -1,0 +1,87 @@
+import { ErrorCode, type ClientFrame, type ServerFrame } from '@minisocket/protocol'
+import type { Clock } from './clock.js'
+import { ClientError } from './errors.js'
+
+type WithId = Extract<ClientFrame, { id: number }>
+/** A request frame before the client numbers it. */
+export type RequestFrame = WithId extends infer F ? (F extends WithId ? Omit<F, 'id'> : never) : never
+
+interface Pending {
+  frame: WithId
+  /** Runs synchronously with the reply, before frames behind it on the wire (see request()). */
+  onReply: ((frame: ServerFrame) => void) | undefined
+  resolve(frame: ServerFrame): void
+  reject(error: ClientError): void
+  timer: unknown
+  sent: boolean
+}
+
+/**
+ * Requests waiting for their reply, by id. A request made while not connected waits (unsent)
+ * for the next connection, up to its timeout. When a connection drops, the requests already
+ * sent on it are rejected with Disconnected (200): their fate is unknown and only the app knows
+ * whether repeating them is safe. (Publishes do not go through here unprotected: the outbox
+ * re-sends them with their message id, which the server deduplicates: G5.)
+ */
+export function createRequests(clock: Clock, write: (frame: WithId) => boolean) {
+  const pending = new Map<number, Pending>()
+  let lastId = 0
+  const finish = (id: number): Pending | undefined => {
+    const p = pending.get(id)
+    pending.delete(id)
+    if (p?.timer !== undefined) clock.clearTimeout(p.timer)
+    return p
+  }
+  return {
+    nextId: (): number => ++lastId,
+
+    /**
+     * Sends now if connected, else when next connected. `timeout` 0: wait without limit.
+     * `onReply` sees a successful reply synchronously: promise callbacks run only after the
+     * platform has dispatched every frame of the same network read, so a `subscribed` reply
+     * handled in `.then` would come after the live `pub`s that follow it on the wire.
+     */
+    request(frame: RequestFrame, timeout: number, onReply?: (frame: ServerFrame) => void): Promise<ServerFrame> {
+      return new Promise((resolve, reject) => {
+        const id = ++lastId
+        const p: Pending = { frame: { ...frame, id } as WithId, onReply, resolve, reject, timer: undefined, sent: false }
+        if (timeout > 0) {
+          p.timer = clock.setTimeout(() => {
+            finish(id)
+            reject(new ClientError(ErrorCode.Timeout, `no reply to ${frame.type} within ${timeout} ms`))
+          }, timeout)
+        }
+        pending.set(id, p)
+        p.sent = write(p.frame)
+      })
+    },
+
+    /** Routes a reply; false when no request has this id (late reply after a timeout: ignored). */
+    settle(frame: ServerFrame & { id: number }): boolean {
+      const p = finish(frame.id)
+      if (p === undefined) return false
+      if (frame.type === 'error') {
+        p.reject(new ClientError(frame.code, frame.message))
+      } else {
+        p.onReply?.(frame)
+        p.resolve(frame)
+      }
+      return true
+    },
+
+    /** Sends the requests that waited for a connection, oldest first. */
+    flush(): void {
+      for (const p of pending.values()) if (!p.sent) p.sent = write(p.frame)
+    },
+
+    /** Rejects the requests sent on the connection that just ended, or all of them (`all`). */
+    fail(error: ClientError, all: boolean): void {
+      for (const [id, p] of [...pending]) {
+        if (all || p.sent) {
+          finish(id)
+          p.reject(error)
+        }
+      }
+    },
+  }
+}

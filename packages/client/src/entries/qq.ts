@@ -1,0 +1,45 @@
+/**
+ * QQ entry: createClient pre-bound to the qq adapter, the real timers, qq's sync storage
+ * for the durable outbox, and its app show/hide and network hooks. `api` defaults to
+ * the global `qq`, read when the function is called; tests pass an emulator's `mp.api`.
+ *
+ * @example
+ * import { createClient, getAppClient, scopedPage } from '@minisocket/client/qq'
+ * const client = getAppClient({ url: 'wss://example.com/ws' }) // one client per app, connected
+ * client.subscribe('news', { publication: (p) => console.log(p.data) })
+ * @see https://q.qq.com/wiki/develop/game/API/network/websocket.html
+ */
+import { qqAdapter } from '../adapters/qq.js'
+import type { Client } from '../core/types.js'
+import { closePlatformAppClient, getPlatformAppClient } from '../mp/app-client.js'
+import { createPlatformClient, type MpClientOptions, type MpPlatform } from '../mp/create.js'
+import type { MpApi } from '../mp/platform.js'
+
+export * from '../index.js'
+export * from '../mp/index.js'
+export { qqAdapter }
+
+declare const qq: MpApi | undefined
+
+const platform: MpPlatform = {
+  name: 'qq',
+  adapter: qqAdapter,
+  storage: 'wx',
+  // A free identifier, not globalThis.qq: the platform injects it as a global variable.
+  global: () => (typeof qq === 'undefined' ? undefined : qq),
+}
+
+/** A new client for this platform (not connected). Prefer `getAppClient` in pages: one connection per app. */
+export function createClient(options: MpClientOptions): Client {
+  return createPlatformClient(platform, options).client
+}
+
+/** This app's one client, created and connected on first use; every page gets the same one. */
+export function getAppClient(options: MpClientOptions): Client {
+  return getPlatformAppClient(platform, options)
+}
+
+/** Closes this app's client and unregisters its hooks; the next getAppClient starts a new one. */
+export function closeAppClient(api?: MpApi): void {
+  closePlatformAppClient(platform, api)
+}

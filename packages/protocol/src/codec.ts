@@ -1,0 +1,97 @@
+/**
+ * Encode and decode protocol v1 frames with strict validation. Decoding never throws: hostile
+ * input gives a typed `DecodeError` that says whether the connection must close (`fatal`, with
+ * a close code) or can get an `error` reply for the request `id`.
+ *
+ * Decoded frames are built field by field from an allowlist, so unknown fields are dropped and
+ * nothing from the input is merged into objects of ours (no prototype pollution).
+ */
+import { CloseCode, ErrorCode } from './codes.js'
+import type { ClientFrame, ClientFrameType, ServerFrame, ServerFrameType } from './frames.js'
+import { type CodecLimits, defaultCodecLimits } from './limits.js'
+import { isObj, type Obj, Reader } from './reader.js'
+import { clientFrameReaders, serverFrameReaders } from './schema.js'
+
+export interface DecodeError {
+  /** True when the connection should be closed with `code` (a close code). */
+  fatal: boolean
+  /** A CloseCode when fatal, else an ErrorCode to send in an `error` reply. */
+  code: number
+  message: string
+  /** The request id, when it could be read: answer with an error reply to it. */
+  id?: number
+}
+
+export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; error: DecodeError }
+
+const FORBIDDEN_KEY = '__proto__'
+
+/** Serializes a frame. The result is what goes on the wire as one text message. */
+export function encodeFrame(frame: ClientFrame | ServerFrame): string {
+  return JSON.stringify(frame)
+}
+
+export function decodeClientFrame(text: unknown, limits: CodecLimits = defaultCodecLimits): DecodeResult<ClientFrame> {
+  return decode<ClientFrame>(text, limits, clientFrameReaders)
+}
+
+export function decodeServerFrame(text: unknown, limits: CodecLimits = defaultCodecLimits): DecodeResult<ServerFrame> {
+  return decode<ServerFrame>(text, limits, serverFrameReaders)
+}
+
+function fatal(code: number, message: string): { ok: false; error: DecodeError } {
+  return { ok: false, error: { fatal: true, code, message } }
+}
+
+function decode<F>(
+  text: unknown,
+  limits: CodecLimits,
+  readers: Partial<Record<ClientFrameType | ServerFrameType, (r: Reader) => unknown>>,
+): DecodeResult<F> {
+  if (typeof text !== 'string') return fatal(CloseCode.BadFrame, 'frames are JSON text messages')
+  if (text.length > limits.maxFrameLength) return fatal(CloseCode.MessageTooBig, `frame longer than ${limits.maxFrameLength}`)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return fatal(CloseCode.BadFrame, 'frame is not valid JSON')
+  }
+  if (!isObj(value)) return fatal(CloseCode.BadFrame, 'frame must be a JSON object')
+  const shapeError = checkShape(value, limits.maxDepth)
+  if (shapeError !== undefined) return fatal(CloseCode.BadFrame, shapeError)
+  const type = value['type']
+  const read = typeof type === 'string' && Object.prototype.hasOwnProperty.call(readers, type) ? readers[type as ClientFrameType] : undefined
+  if (read === undefined) return fatal(CloseCode.BadFrame, 'unknown frame type')
+  const r = new Reader(value as Obj, limits)
+  const frame = read(r)
+  if (r.error === undefined) return { ok: true, frame: frame as F }
+  const id = value['id']
+  if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) {
+    return { ok: false, error: { fatal: false, code: ErrorCode.BadRequest, message: r.error, id } }
+  }
+  return fatal(CloseCode.BadFrame, r.error)
+}
+
+/**
+ * Bounded walk over the parsed value: fails past `maxDepth` (without recursing further) and on
+ * `__proto__` keys, which JSON.parse keeps as own properties but which turn dangerous as soon as
+ * application code copies the object with Object.assign or a spread into a prototype-bearing target.
+ */
+function checkShape(root: unknown, maxDepth: number): string | undefined {
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: root, depth: 1 }]
+  for (let guard = 0; stack.length > 0; guard++) {
+    if (guard > 1_000_000) return 'frame too complex'
+    const { v, depth } = stack.pop() as { v: unknown; depth: number }
+    if (typeof v !== 'object' || v === null) continue
+    if (depth > maxDepth) return `frame nested deeper than ${maxDepth}`
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push({ v: x, depth: depth + 1 })
+      continue
+    }
+    for (const key of Object.keys(v)) {
+      if (key === FORBIDDEN_KEY) return 'key "__proto__" is not allowed'
+      stack.push({ v: (v as Obj)[key], depth: depth + 1 })
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,297 @@
+/**
+ * One WebSocket connection: a single state machine (handshaking → open → closing → closed, one
+ * `setState` funnel), the inbound pipeline (rate limit, decode, dispatch), heartbeats on the
+ * injected clock, token expiry, outbound backpressure, and cleanup.
+ *
+ * Requests other than `rpc` run one at a time in arrival order, so a client's publishes keep
+ * their order and `subscribe` then `publish` behaves as sent; RPCs run concurrently.
+ */
+import type { IncomingMessage } from 'node:http'
+import { CloseCode, decodeClientFrame, defaultCodecLimits, encodeFrame, ErrorCode, isRetryableClose, type ClientFrame, type ServerFrame } from '@minisocket/protocol'
+import type { Identity } from './api.js'
+import type { ChannelRule } from './channels.js'
+import type { NodeContext } from './context.js'
+import { dispatch, runRpc } from './handlers.js'
+import { acceptConnect } from './handshake.js'
+import { Heartbeat } from './heartbeat.js'
+import type { StreamMark, Subscriber } from './hub.js'
+import { TokenBucket } from './rate-limit.js'
+import type { SessionRecord } from './sessions.js'
+import type { PreparedMessage, Transport, TransportHandler } from './transport/types.js'
+
+export type ConnectionState = 'handshaking' | 'open' | 'closing' | 'closed'
+
+const NEXT: Record<ConnectionState, readonly ConnectionState[]> = {
+  handshaking: ['open', 'closing', 'closed'],
+  open: ['closing', 'closed'],
+  closing: ['closed'],
+  closed: [],
+}
+
+/** Requests waiting in a connection's queue; beyond this the client is flooding (close 4003). */
+const MAX_QUEUED = 1024
+/** After our close frame, how long the peer gets to answer before the socket is dropped. */
+const CLOSE_GRACE_MS = 5_000
+/** A slow consumer is not reading: its close frame waits behind a full buffer, so drop it sooner. */
+const SLOW_CLOSE_GRACE_MS = 1_000
+
+export interface Subscription {
+  readonly channel: string
+  readonly rule: ChannelRule
+  state: 'subscribing' | 'live'
+  /** Live messages that arrived while the history read was in flight (subscribe-then-read race). */
+  buffer: Array<{ message: PreparedMessage; mark: StreamMark | undefined }>
+}
+
+export class Connection implements Subscriber, TransportHandler {
+  state: ConnectionState = 'handshaking'
+  session: SessionRecord | undefined
+  readonly subs = new Map<string, Subscription>()
+  private connectSeen = false
+  private queue: Promise<void> = Promise.resolve()
+  private queued = 0
+  private readonly bucket: TokenBucket
+  private readonly codecLimits
+  private readonly heartbeat: Heartbeat
+  private handshakeTimer: unknown
+  private expiryTimer: unknown
+  private closeTimer: unknown
+  /** Set when the server initiated the close: decides what happens to the session. */
+  private closedBy: { code: number; reason: string } | undefined
+
+  constructor(
+    readonly ctx: NodeContext,
+    readonly transport: Transport,
+    readonly request: IncomingMessage,
+    readonly ip: string,
+    /** Identity from a token checked before the upgrade (header or query). */
+    readonly preIdentity: Identity | undefined,
+    handshakeDeadline: number,
+  ) {
+    const { limits, clock } = ctx.options
+    this.bucket = new TokenBucket(limits.messageRate, limits.messageBurst, clock)
+    this.codecLimits = { ...defaultCodecLimits, maxFrameLength: limits.maxMessageSize }
+    this.heartbeat = new Heartbeat(clock, ctx.options.pingIntervalMs, ctx.options.pongTimeoutMs, () => this.send({ type: 'ping' }), () => this.disconnect(CloseCode.HeartbeatTimeout, 'no pong in time'))
+    transport.setHandler(this)
+    this.handshakeTimer = clock.setTimeout(() => this.disconnect(CloseCode.HandshakeTimeout, 'no connect frame in time'), Math.max(0, handshakeDeadline - clock.now()))
+  }
+
+  get user(): string {
+    return this.session?.user ?? ''
+  }
+
+  get client(): string {
+    return this.session?.client ?? ''
+  }
+
+  private setState(next: ConnectionState): boolean {
+    if (!NEXT[this.state].includes(next)) {
+      this.ctx.options.logger.error('invalid connection transition', { from: this.state, to: next })
+      return false
+    }
+    this.state = next
+    return true
+  }
+
+  // ---- outbound
+
+  /** Serializes and sends one frame to this connection only. */
+  send(frame: ServerFrame): void {
+    if (this.state === 'closing' || this.state === 'closed') return
+    let text: string
+    try {
+      text = encodeFrame(frame)
+    } catch {
+      // Only application data (an RPC result) can fail to serialize: answer instead of dropping.
+      if ('id' in frame && typeof frame.id === 'number' && frame.type !== 'error') this.send({ type: 'error', id: frame.id, code: ErrorCode.Internal, message: 'reply is not JSON-serializable' })
+      return
+    }
+    this.transport.send(this.ctx.engine.prepare(text))
+  }
+
+  sendError(id: number | undefined, code: number, message: string): void {
+    const frame: ServerFrame = { type: 'error', code, message }
+    if (id !== undefined) frame.id = id
+    this.send(frame)
+  }
+
+  /** A message fanned out by the hub: the same prepared bytes for every subscriber. */
+  deliver(channel: string, message: PreparedMessage, mark: StreamMark | undefined): void {
+    const sub = this.subs.get(channel)
+    if (sub === undefined || this.state !== 'open') return
+    if (sub.state === 'live') this.transport.send(message)
+    else if (sub.buffer.length < this.ctx.options.limits.maxOutboundBuffer / 64) sub.buffer.push({ message, mark })
+    else this.disconnect(CloseCode.SlowConsumer, 'too many publications while subscribing', undefined, SLOW_CLOSE_GRACE_MS)
+  }
+
+  onFlushed(): void {
+    if (this.state === 'closing' || this.state === 'closed') return
+    const buffered = this.transport.bufferedAmount()
+    if (buffered > this.ctx.options.limits.maxOutboundBuffer) {
+      this.ctx.options.logger.warn('slow consumer closed', { client: this.client, user: this.user, buffered })
+      this.disconnect(CloseCode.SlowConsumer, 'slow consumer: outbound buffer full', undefined, SLOW_CLOSE_GRACE_MS)
+    }
+  }
+
+  /** Sends `disconnect` then closes with the same code. Idempotent. */
+  disconnect(code: number, reason: string, retryAfter?: number, graceMs = CLOSE_GRACE_MS): void {
+    if (this.state === 'closing' || this.state === 'closed') return
+    const frame: ServerFrame = { type: 'disconnect', code, reason, reconnect: isRetryableClose(code) }
+    if (retryAfter !== undefined) frame.retryAfter = retryAfter
+    this.send(frame)
+    this.closedBy = { code, reason }
+    this.setState('closing')
+    this.clearTimers()
+    this.transport.close(code, reason)
+    this.closeTimer = this.ctx.options.clock.setTimeout(() => this.transport.terminate(), graceMs)
+  }
+
+  // ---- inbound
+
+  onBinary(): void {
+    this.disconnect(CloseCode.BadFrame, 'binary messages are not part of the protocol')
+  }
+
+  onText(text: string): void {
+    if (this.state === 'closing' || this.state === 'closed') return
+    this.ctx.stats.messagesIn++
+    if (!this.bucket.take()) {
+      this.ctx.options.logger.warn('rate limited', { client: this.client, user: this.user, ip: this.ip })
+      this.disconnect(CloseCode.RateLimited, 'message rate limit exceeded')
+      return
+    }
+    const decoded = decodeClientFrame(text, this.codecLimits)
+    if (!decoded.ok) {
+      const { error } = decoded
+      if (error.fatal) {
+        this.ctx.options.logger.info('bad frame', { client: this.client, ip: this.ip, code: error.code, error: error.message })
+        this.disconnect(error.code, error.message)
+      } else {
+        this.sendError(error.id, error.code, error.message)
+      }
+      return
+    }
+    this.route(decoded.frame)
+  }
+
+  private route(frame: ClientFrame): void {
+    if (!this.connectSeen) {
+      if (frame.type !== 'connect') {
+        this.disconnect(CloseCode.BadFrame, `expected connect, got ${frame.type}`)
+        return
+      }
+      this.connectSeen = true
+      this.enqueue(() => acceptConnect(this, frame))
+      return
+    }
+    switch (frame.type) {
+      case 'ping':
+        this.send({ type: 'pong' })
+        return
+      case 'pong':
+        this.onPong()
+        return
+      case 'connect':
+        this.sendError(frame.id, ErrorCode.BadRequest, 'already connected')
+        return
+      case 'rpc':
+        // Started in order, settled concurrently: a slow handler does not hold up the queue.
+        this.enqueue(async () => {
+          if (this.state === 'open') void runRpc(this, frame)
+        })
+        return
+      default:
+        this.enqueue(async () => {
+          if (this.state === 'open') await dispatch(this, frame)
+        })
+    }
+  }
+
+  /** Runs `task` after every earlier request of this connection. */
+  enqueue(task: () => Promise<void>): Promise<void> {
+    if (this.queued >= MAX_QUEUED) {
+      this.disconnect(CloseCode.RateLimited, 'too many requests in flight')
+      return Promise.resolve()
+    }
+    this.queued++
+    const run = async (): Promise<void> => {
+      try {
+        await task()
+      } catch (err) {
+        this.ctx.options.logger.error('request failed', { client: this.client, error: (err as Error)?.message })
+      } finally {
+        this.queued--
+      }
+    }
+    this.queue = this.queue.then(run)
+    return this.queue
+  }
+
+  // ---- lifecycle
+
+  /** The connect frame was accepted. */
+  open(requestId: number, record: SessionRecord, version: number, resumed: boolean, identity: Identity): void {
+    const { options, registry } = this.ctx
+    if (!this.setState('open')) return
+    options.clock.clearTimeout(this.handshakeTimer)
+    this.session = record
+    if (record.user !== '') registry.addUser(record.user, this)
+    this.send({
+      type: 'connected',
+      id: requestId,
+      version,
+      session: record.id,
+      client: record.client,
+      user: record.user,
+      time: options.clock.now(),
+      ping: options.pingIntervalMs,
+      pongTimeout: options.pongTimeoutMs,
+      resumeWindow: options.resumeWindowMs,
+      maxMessageSize: options.limits.maxMessageSize,
+      resumed,
+    })
+    this.heartbeat.start()
+    if (identity.expiresAt !== undefined) {
+      this.expiryTimer = options.clock.setTimeout(() => this.disconnect(CloseCode.TokenExpired, 'token expired'), identity.expiresAt - options.clock.now())
+    }
+    options.logger.info('connected', { client: record.client, user: record.user, ip: this.ip, resumed })
+  }
+
+  private onPong(): void {
+    if (this.state === 'open' && this.heartbeat.pong() && this.session !== undefined) this.ctx.presence.refresh(this.session)
+  }
+
+  private clearTimers(): void {
+    const { clock } = this.ctx.options
+    for (const t of [this.handshakeTimer, this.expiryTimer]) if (t !== undefined) clock.clearTimeout(t)
+    this.handshakeTimer = this.expiryTimer = undefined
+    this.heartbeat.stop()
+  }
+
+  /** The socket is gone: free everything; hold or release the session. */
+  onClose(code: number, reason: string): void {
+    if (this.state === 'closed') return
+    const { options, hub, registry, sessions, stats } = this.ctx
+    this.setState('closed')
+    this.clearTimers()
+    if (this.closeTimer !== undefined) options.clock.clearTimeout(this.closeTimer)
+    for (const channel of this.subs.keys()) hub.unsubscribe(channel, this)
+    this.subs.clear()
+    registry.all.delete(this)
+    registry.perIp.remove(this.ip)
+    const record = this.session
+    const final = this.closedBy ?? { code, reason }
+    if (record !== undefined) {
+      if (record.user !== '') registry.removeUser(record.user, this)
+      if (record.owner === this) {
+        // A deliberate end (client 1000, or a terminal server close) leaves at once; anything
+        // else (drop, 4008 suspended, retryable server close) keeps the session for resume.
+        const deliberate = this.closedBy === undefined ? code === CloseCode.Normal : !isRetryableClose(final.code)
+        if (deliberate) void sessions.release(record)
+        else sessions.hold(record)
+      }
+    }
+    stats.recordDisconnect({ at: options.clock.now(), code: final.code, reason: final.reason, user: this.user })
+    options.logger.info('disconnected', { client: this.client, user: this.user, ip: this.ip, code: final.code, reason: final.reason })
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The node's side of fan-out: which local connections subscribe to which channel, the node's
+ * broker subscriptions (one per channel, however many local subscribers), and delivery.
+ *
+ * A publication is serialized and framed ONCE per node (`engine.prepare`) and the same bytes are
+ * handed to every local subscriber (DESIGN.md performance principles).
+ */
+import { encodeFrame, type PresenceMember, type ServerFrame } from '@minisocket/protocol'
+import type { Logger } from './api.js'
+import type { Broker, BrokerHandler, StreamPublication } from './engine/types.js'
+import type { StatsCollector } from './stats.js'
+import type { PreparedMessage, TransportEngine } from './transport/types.js'
+
+/** Where a delivered message sits in its channel's stream (publications on channels with history). */
+export interface StreamMark {
+  epoch?: string
+  offset?: number
+}
+
+export interface Subscriber {
+  deliver(channel: string, message: PreparedMessage, mark: StreamMark | undefined): void
+}
+
+export class Hub implements BrokerHandler {
+  private readonly channels = new Map<string, Set<Subscriber>>()
+  private readonly brokerSubscribed = new Set<string>()
+  /** Per channel, the tail of its broker subscribe/unsubscribe chain, so they never overtake each other. */
+  private readonly ops = new Map<string, Promise<void>>()
+  private subscriptions = 0
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly engine: TransportEngine,
+    private readonly stats: StatsCollector,
+    private readonly logger: Logger,
+    private readonly resync: () => void,
+  ) {}
+
+  get channelCount(): number {
+    return this.channels.size
+  }
+
+  get subscriptionCount(): number {
+    return this.subscriptions
+  }
+
+  /** Adds a local subscriber and resolves once the node receives the channel from the broker. */
+  async subscribe(channel: string, subscriber: Subscriber): Promise<void> {
+    let set = this.channels.get(channel)
+    if (set === undefined) {
+      set = new Set()
+      this.channels.set(channel, set)
+    }
+    if (!set.has(subscriber)) {
+      set.add(subscriber)
+      this.subscriptions++
+    }
+    await this.sync(channel)
+  }
+
+  unsubscribe(channel: string, subscriber: Subscriber): void {
+    const set = this.channels.get(channel)
+    if (set === undefined || !set.delete(subscriber)) return
+    this.subscriptions--
+    if (set.size > 0) return
+    this.channels.delete(channel)
+    this.sync(channel).catch((err: unknown) => this.logger.warn('broker unsubscribe failed', { channel, error: (err as Error)?.message }))
+  }
+
+  /** Brings the broker subscription in line with whether the channel has local subscribers. */
+  private sync(channel: string): Promise<void> {
+    const previous = this.ops.get(channel) ?? Promise.resolve()
+    const next = previous
+      .catch(() => {})
+      .then(async () => {
+        const wanted = this.channels.has(channel)
+        const held = this.brokerSubscribed.has(channel)
+        if (wanted && !held) {
+          await this.broker.subscribe(channel)
+          this.brokerSubscribed.add(channel)
+        } else if (!wanted && held) {
+          this.brokerSubscribed.delete(channel)
+          await this.broker.unsubscribe(channel)
+        }
+      })
+    this.ops.set(channel, next)
+    const forget = (): void => {
+      if (this.ops.get(channel) === next) this.ops.delete(channel)
+    }
+    next.then(forget, forget)
+    return next
+  }
+
+  /** Frames once and hands the same bytes to every local subscriber of the channel. */
+  private fanOut(channel: string, frame: ServerFrame, mark: StreamMark | undefined): void {
+    const subscribers = this.channels.get(channel)
+    if (subscribers === undefined || subscribers.size === 0) return
+    const message = this.engine.prepare(encodeFrame(frame))
+    for (const subscriber of subscribers) subscriber.deliver(channel, message, mark)
+    this.stats.messagesOut += subscribers.size
+  }
+
+  onPublication(channel: string, publication: StreamPublication): void {
+    const frame: ServerFrame = { type: 'pub', channel, data: publication.data }
+    if (publication.epoch !== undefined) frame.epoch = publication.epoch
+    if (publication.offset !== undefined) frame.offset = publication.offset
+    if (publication.info !== undefined) frame.info = publication.info
+    this.fanOut(channel, frame, publication.offset === undefined ? undefined : { epoch: publication.epoch ?? '', offset: publication.offset })
+  }
+
+  onJoin(channel: string, member: PresenceMember): void {
+    this.fanOut(channel, { type: 'join', channel, member }, undefined)
+  }
+
+  onLeave(channel: string, member: PresenceMember): void {
+    this.fanOut(channel, { type: 'leave', channel, member }, undefined)
+  }
+
+  onResync(): void {
+    this.resync()
+  }
+}

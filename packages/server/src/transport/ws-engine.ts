@@ -1,0 +1,146 @@
+/**
+ * The `ws` engine: noServer mode, permessage-deflate off (compression bombs and CRIME-like
+ * side channels, research/reliability.md S6), `maxPayload` = the server's maxMessageSize (→ 1009).
+ *
+ * Messages are framed once with ws's own `Sender.frame()` and written straight to the socket,
+ * as socket.io does for broadcasts (websockets/ws#617). That is correct because deflate is off
+ * (no RSV1, the sender queue stays empty) and server frames are never masked (RFC 6455 §5.1),
+ * so the same bytes are valid for every receiver.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import * as wsModule from 'ws'
+import { WebSocket, WebSocketServer } from 'ws'
+import { type CorkTarget, WriteCoalescer } from './coalescer.js'
+import type { PreparedMessage, Transport, TransportEngine, TransportHandler } from './types.js'
+
+interface FrameOptions {
+  fin: boolean
+  opcode: number
+  mask: boolean
+  readOnly: boolean
+  rsv1: boolean
+}
+// @types/ws does not declare Sender; ws exports it (wrapper.mjs) and its frame() is stable API.
+const Sender = (wsModule as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } }).Sender
+
+const TEXT_OPCODE = 1
+
+interface WsPrepared extends PreparedMessage {
+  readonly frames: Buffer[]
+}
+
+/** RFC 6455 §5.5: control frame payloads (close code + reason) are at most 125 bytes. */
+function clampReason(reason: string): string {
+  let out = reason
+  while (Buffer.byteLength(out) > 123) out = out.slice(0, -1)
+  return out
+}
+
+/** The close code ws sends for each of its receiver errors (ws/lib/receiver.js). */
+function receiverErrorCode(code: string | undefined): number {
+  switch (code) {
+    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
+      return 1009
+    case 'WS_ERR_INVALID_UTF8':
+      return 1007
+    case 'WS_ERR_TOO_MANY_BUFFERED_PARTS':
+      return 1008
+    default:
+      return 1002
+  }
+}
+
+class WsTransport implements Transport, CorkTarget {
+  corked = false
+  readonly remoteAddress: string
+  private handler: TransportHandler | undefined
+  private closedReported = false
+  private failure: { code: number; reason: string } | undefined
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Socket,
+    private readonly coalescer: WriteCoalescer,
+  ) {
+    this.remoteAddress = socket.remoteAddress ?? ''
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) this.handler?.onBinary()
+      else this.handler?.onText(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'))
+    })
+    ws.on('close', (code, reason) => {
+      if (this.closedReported) return
+      this.closedReported = true
+      // After a receiver error ws sent its own close code and stopped reading, so the peer's
+      // answer is never seen (ws reports 1006): report the code that was actually sent.
+      if (this.failure !== undefined) this.handler?.onClose(this.failure.code, this.failure.reason)
+      else this.handler?.onClose(code, reason.toString('utf8'))
+    })
+    // ws reports receiver errors (too big, bad UTF-8, bad frames) here and then closes with the
+    // matching code itself; without a listener the process would crash (reliability.md S16).
+    ws.on('error', (err: Error & { code?: string }) => {
+      this.failure ??= { code: receiverErrorCode(err.code), reason: err.message }
+    })
+  }
+
+  setHandler(handler: TransportHandler): void {
+    this.handler = handler
+  }
+
+  send(message: PreparedMessage): void {
+    // Nothing may follow our (or the peer's) close frame.
+    if (this.ws.readyState !== WebSocket.OPEN || this.socket.destroyed) return
+    this.coalescer.hold(this)
+    for (const frame of (message as WsPrepared).frames) this.socket.write(frame)
+  }
+
+  bufferedAmount(): number {
+    return this.socket.writableLength
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.CLOSING || this.ws.readyState === WebSocket.CLOSED) return
+    this.ws.close(code, clampReason(reason))
+  }
+
+  terminate(): void {
+    this.ws.terminate()
+  }
+
+  cork(): void {
+    this.socket.cork()
+  }
+
+  flush(): void {
+    this.socket.uncork()
+    if (!this.socket.destroyed) this.handler?.onFlushed()
+  }
+}
+
+export class WsEngine implements TransportEngine {
+  private readonly wss: WebSocketServer
+  private readonly coalescer = new WriteCoalescer()
+
+  constructor(maxPayload: number) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false })
+    this.wss.on('error', () => {})
+  }
+
+  prepare(text: string): WsPrepared {
+    const data = Buffer.from(text, 'utf8')
+    const frames = Sender.frame(data, { fin: true, opcode: TEXT_OPCODE, mask: false, readOnly: false, rsv1: false })
+    let bytes = 0
+    for (const f of frames) bytes += f.length
+    return { frames, bytes }
+  }
+
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, done: (transport: Transport) => void): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => done(new WsTransport(ws, socket as Socket, this.coalescer)))
+  }
+
+  close(): void {
+    this.coalescer.flushAll()
+    this.wss.close()
+  }
+}

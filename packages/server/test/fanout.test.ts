@@ -1,0 +1,84 @@
+/**
+ * Fan-out mechanics: one serialization and one framing per publication per node, the same
+ * bytes to every local subscriber, and writes coalesced per socket per event-loop turn.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { setImmediate as turn } from 'node:timers/promises'
+import { MemoryBroker } from '../src/engine/memory-broker.js'
+import { Hub, type StreamMark, type Subscriber } from '../src/hub.js'
+import { StatsCollector } from '../src/stats.js'
+import { type CorkTarget, WriteCoalescer } from '../src/transport/coalescer.js'
+import type { PreparedMessage } from '../src/transport/types.js'
+import { WsEngine } from '../src/transport/ws-engine.js'
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} }
+
+test('a publication is framed once and the same prepared message reaches every local subscriber', async () => {
+  const engine = new WsEngine(1024)
+  let prepared = 0
+  const prepare = engine.prepare.bind(engine)
+  engine.prepare = (text: string) => {
+    prepared++
+    return prepare(text)
+  }
+  const broker = new MemoryBroker()
+  const stats = new StatsCollector()
+  const hub = new Hub(broker, engine, stats, silent, () => {})
+  await broker.start(hub)
+  const got: Array<{ message: PreparedMessage; mark: StreamMark | undefined }> = []
+  const subscribers: Subscriber[] = Array.from({ length: 50 }, () => ({ deliver: (_c, message, mark) => got.push({ message, mark }) }))
+  for (const s of subscribers) await hub.subscribe('ch', s)
+  await broker.publish('ch', { hello: 'world' }, { client: 'c', user: 'u' }, { history: { size: 10, ttlMs: 60_000 } })
+  assert.equal(prepared, 1)
+  assert.equal(got.length, 50)
+  assert.ok(got.every((g) => g.message === got[0]?.message), 'one message object for all')
+  assert.equal(got[0]?.mark?.offset, 1)
+  assert.equal(stats.messagesOut, 50)
+  for (const s of subscribers) hub.unsubscribe('ch', s)
+  assert.deepEqual([hub.channelCount, hub.subscriptionCount], [0, 0])
+  await broker.publish('ch', 2, undefined, {})
+  assert.equal(prepared, 1, 'no subscribers, no framing')
+  engine.close()
+})
+
+test('the prepared bytes are one valid unmasked, uncompressed text frame', async () => {
+  const engine = new WsEngine(1024)
+  const text = JSON.stringify({ type: 'pub', channel: 'c', data: 'é'.repeat(100) })
+  const message = engine.prepare(text) as PreparedMessage & { frames: Buffer[] }
+  const bytes = Buffer.concat(message.frames)
+  assert.equal(bytes.length, message.bytes)
+  assert.equal(bytes[0], 0x81, 'FIN + text opcode, no RSV1 (no compression)')
+  assert.equal((bytes[1] ?? 0) & 0x80, 0, 'server frames are not masked')
+  const payloadLength = Buffer.byteLength(text)
+  assert.equal(bytes.readUInt16BE(2), payloadLength)
+  assert.equal(bytes.subarray(4).toString('utf8'), text)
+  engine.close()
+})
+
+test('writes to one socket within a turn are corked once and flushed once, after the turn', async () => {
+  const coalescer = new WriteCoalescer()
+  const log: string[] = []
+  const target = (name: string): CorkTarget => ({ corked: false, cork: () => log.push(`cork ${name}`), flush: () => log.push(`flush ${name}`) })
+  const a = target('a')
+  const b = target('b')
+  for (let i = 0; i < 5; i++) {
+    coalescer.hold(a)
+    coalescer.hold(b)
+  }
+  assert.deepEqual(log, ['cork a', 'cork b'])
+  await turn()
+  assert.deepEqual(log, ['cork a', 'cork b', 'flush a', 'flush b'])
+  coalescer.hold(a)
+  await turn()
+  assert.deepEqual(log.slice(4), ['cork a', 'flush a'])
+})
+
+test('a failing flush does not leave the other sockets corked', async () => {
+  const coalescer = new WriteCoalescer()
+  const flushed: string[] = []
+  coalescer.hold({ corked: false, cork() {}, flush: () => { throw new Error('destroyed') } })
+  coalescer.hold({ corked: false, cork() {}, flush: () => flushed.push('ok') })
+  await turn()
+  assert.deepEqual(flushed, ['ok'])
+})

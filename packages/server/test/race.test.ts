@@ -1,0 +1,105 @@
+/**
+ * The subscribe-then-read race: publications that land while the node reads history must
+ * reach the client exactly once and in offset order — some are in the read, some only live.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { Json, PresenceMember, PublisherInfo } from '@minisocket/protocol'
+import { MemoryBroker, type Broker, type BrokerHandler, type HistoryOptions, type HistoryQuery, type HistoryResult, type PublishOptions } from '../src/index.js'
+import { startServer, TestClient, wsUrl } from './helpers.js'
+
+/** A memory broker whose history read runs hooks before and after the real read. */
+class RacyBroker implements Broker {
+  readonly inner = new MemoryBroker()
+  before: () => Promise<void> = async () => {}
+  after: () => Promise<void> = async () => {}
+  start(h: BrokerHandler): Promise<void> {
+    return this.inner.start(h)
+  }
+  subscribe(c: string): Promise<void> {
+    return this.inner.subscribe(c)
+  }
+  unsubscribe(c: string): Promise<void> {
+    return this.inner.unsubscribe(c)
+  }
+  publish(c: string, d: Json, i: PublisherInfo | undefined, o: PublishOptions) {
+    return this.inner.publish(c, d, i, o)
+  }
+  publishJoin(c: string, m: PresenceMember): Promise<void> {
+    return this.inner.publishJoin(c, m)
+  }
+  publishLeave(c: string, m: PresenceMember): Promise<void> {
+    return this.inner.publishLeave(c, m)
+  }
+  async history(c: string, q: HistoryQuery, o: HistoryOptions): Promise<HistoryResult> {
+    await this.before()
+    const read = await this.inner.history(c, q, o)
+    await this.after()
+    return read
+  }
+  removeHistory(c: string): Promise<void> {
+    return this.inner.removeHistory(c)
+  }
+  close(): Promise<void> {
+    return this.inner.close()
+  }
+}
+
+for (const withSince of [true, false]) {
+  test(`publications during the history read arrive once, in order (${withSince ? 'recovering' : 'fresh'} subscribe)`, async () => {
+    const broker = new RacyBroker()
+    const server = await startServer({ broker, namespaces: [{ match: /^/, historySize: 100 }] })
+    try {
+      const first = await server.publish('ch', 1)
+      await server.publish('ch', 2)
+      // Lands after the node joined the channel and before the read: in the read AND buffered live.
+      broker.before = async () => {
+        await server.publish('ch', 3)
+        await server.publish('ch', 4)
+      }
+      // Lands after the read: only live.
+      broker.after = async () => {
+        await server.publish('ch', 5)
+      }
+      const { client } = await TestClient.connect(wsUrl(server))
+      const request: Record<string, unknown> = { type: 'subscribe', channel: 'ch' }
+      if (withSince) request.since = { epoch: first.epoch, offset: 1 }
+      const sub = await client.request(request, 'subscribed')
+      broker.before = broker.after = async () => {}
+      assert.equal(sub.offset, 4)
+      if (withSince) {
+        assert.equal(sub.recovered, true)
+        assert.deepEqual(sub.publications?.map((p) => p.offset), [2, 3, 4])
+      }
+      await server.publish('ch', 6)
+      const live: number[] = []
+      for (let i = 0; i < 2; i++) live.push((await client.next('pub')).offset as number)
+      assert.deepEqual(live, [5, 6])
+      // Nothing else queued: a sentinel round trip proves no late duplicate follows.
+      await client.request({ type: 'history', channel: 'ch', limit: 1 }, 'history')
+      assert.deepEqual(client.frames.filter((f) => f.type === 'pub'), [])
+      client.close()
+    } finally {
+      await server.close({ drainMs: 500 })
+    }
+  })
+}
+
+test('a broker failure during subscribe → error 109, the connection stays usable', async () => {
+  const broker = new RacyBroker()
+  const server = await startServer({ broker })
+  try {
+    broker.before = async () => {
+      throw new Error('redis down')
+    }
+    const { client } = await TestClient.connect(wsUrl(server))
+    await assert.rejects(client.request({ type: 'subscribe', channel: 'x' }, 'subscribed'), (e: { code?: number }) => e.code === 109)
+    broker.before = async () => {}
+    const sub = await client.request({ type: 'subscribe', channel: 'x' }, 'subscribed')
+    assert.equal(sub.channel, 'x')
+    assert.equal(server.stats().subscriptions, 1)
+    client.close()
+  } finally {
+    await server.close({ drainMs: 500 })
+  }
+})

@@ -160,9 +160,15 @@ test('npm start (scripts/start.mjs) serves the demo and prints its URLs', { time
     assert.match(out, /plain\s+ws:\/\/127\.0\.0\.1:\d+\/plain\/stock/)
     const res = await fetch(`http://127.0.0.1:${match[1]}/chat`)
     assert.equal(res.status, 200)
-  } finally {
+    const exited = once(child, 'exit')
     child.kill('SIGTERM')
-    const exited = await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 5000, 'timeout'))])
-    if (exited === 'timeout') child.kill('SIGKILL')
+    const [code] = (await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000, ['timeout']))])) as [number | string]
+    assert.equal(code, 0, 'SIGTERM drains and exits 0')
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      const exited = await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 5000, 'timeout'))])
+      if (exited === 'timeout') child.kill('SIGKILL')
+    }
   }
 })

@@ -46,16 +46,17 @@ export class RedisPresence implements PresenceStore {
     this.client = makeClient(options.connection, 'presence')
   }
 
-  async add(channel: string, member: PresenceMember, ttlMs: number): Promise<void> {
+  async add(channel: string, member: PresenceMember, ttlMs: number): Promise<boolean> {
     checkChannel(channel)
     checkPositiveInt('ttlMs', ttlMs)
     if (typeof member?.client !== 'string' || member.client === '') throw new TypeError('member.client must be a non-empty string')
     await this.ready()
     const k = this.options.keys
-    await guard('presence add', () => addScript.run(this.client, [k.presenceExpiry(channel), k.presenceData(channel)], [member.client, JSON.stringify(member), String(ttlMs)]))
+    const fresh = await guard('presence add', () => addScript.run(this.client, [k.presenceExpiry(channel), k.presenceData(channel)], [member.client, JSON.stringify(member), String(ttlMs)]))
     let clients = this.local.get(channel)
     if (clients === undefined) this.local.set(channel, (clients = new Set()))
     clients.add(member.client)
+    return Number(fresh) === 1
   }
 
   async remove(channel: string, client: string): Promise<void> {

@@ -118,9 +118,13 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `
 
-/** KEYS: expiry zset, data hash. ARGV: client, member JSON, ttl ms. */
+/** KEYS: expiry zset, data hash. ARGV: client, member JSON, ttl ms. Returns 1 if the client was not a live member. */
 export const PRESENCE_ADD_SCRIPT = `${REDIS_NOW}
 local ttl = tonumber(ARGV[3])
+-- 1 when the client was not a live member (absent, or its time was up), 0 for a refresh.
+local previous = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local fresh = 1
+if previous and tonumber(previous) > now then fresh = 0 end
 redis.call('ZADD', KEYS[1], string.format('%.0f', now + ttl), ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 -- The keys live as long as their longest-lived member, so an abandoned channel cleans itself up.
@@ -128,7 +132,7 @@ if redis.call('PTTL', KEYS[1]) < ttl then
   redis.call('PEXPIRE', KEYS[1], ttl)
   redis.call('PEXPIRE', KEYS[2], ttl)
 end
-return 1
+return fresh
 `
 
 /** KEYS: expiry zset, data hash. ARGV: client. */

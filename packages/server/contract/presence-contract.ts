@@ -104,6 +104,19 @@ export function presenceContract(factory: FixtureFactory<PresenceStore>): void {
       })
     })
 
+    it('add tells a new or lost member (true) from a refresh or update (false)', async () => {
+      await withPresence(factory, async (fx, a, b) => {
+        const ch = uniqueChannel('fresh')
+        assert.equal(await a.add(ch, alice, TTL_MS), true, 'first add')
+        assert.equal(await b.add(ch, alice, TTL_MS), false, 'refresh from any node')
+        assert.equal(await a.add(ch, { ...alice, state: 'away' }, TTL_MS), false, 'state update')
+        await fx.advance(TTL_MS * 2)
+        assert.equal(await a.add(ch, alice, TTL_MS), true, 'after expiry, even before any sweep')
+        await b.remove(ch, alice.client)
+        assert.equal(await a.add(ch, alice, TTL_MS), true, 'after a remove')
+      })
+    })
+
     it('close() resolves and is harmless twice', async () => {
       await withPresence(factory, async (_fx, a) => {
         await assert.doesNotReject(a.close())

@@ -71,11 +71,18 @@ export class PresenceTracker {
     await Promise.all([...record.presence].map((channel) => this.join(record, channel)))
   }
 
-  /** Extends the TTL of the session's memberships without an event (called on heartbeats). */
+  /**
+   * Extends the TTL of the session's memberships (called on heartbeats). Silent, unless the store
+   * had lost the member — swept after a node pause longer than the TTL, or a presence store that
+   * restarted empty: then the member is back and every node is told with a join (G7).
+   */
   refresh(record: SessionRecord): void {
     const member = this.member(record)
     for (const channel of record.presence) {
-      this.store.add(channel, member, this.ttl(record)).catch((err: unknown) => this.failed('refresh', channel, err))
+      this.store
+        .add(channel, member, this.ttl(record))
+        .then((fresh) => (fresh && record.presence.has(channel) ? this.broker.publishJoin(channel, member) : undefined))
+        .catch((err: unknown) => this.failed('refresh', channel, err))
     }
   }
 }

@@ -117,7 +117,12 @@ export class DirectionPump {
         const burst = Math.max(1, Math.floor(rate / 20))
         const tokens = this.refill(rate, burst, now)
         const want = Math.min(n, burst)
-        if (tokens < want) return this.schedule(Math.max(1, Math.ceil(((want - tokens) * 1000) / rate)))
+        if (tokens < want) {
+          // Keep what accrued: refill() moved tokensAt to now, so dropping it would starve the
+          // pump whenever a timer fires a little early (a livelock seen as a stalled throttle).
+          this.tokens = tokens
+          return this.schedule(Math.max(1, Math.ceil(((want - tokens) * 1000) / rate)))
+        }
         n = Math.min(n, Math.floor(tokens))
         this.tokens = tokens - n
       } else {

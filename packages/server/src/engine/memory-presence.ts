@@ -17,14 +17,17 @@ export class MemoryPresence implements PresenceStore {
 
   constructor(private readonly clock: Clock = systemClock) {}
 
-  async add(channel: string, member: PresenceMember, ttlMs: number): Promise<void> {
+  async add(channel: string, member: PresenceMember, ttlMs: number): Promise<boolean> {
     let members = this.channels.get(channel)
     if (members === undefined) {
       members = new Map()
       this.channels.set(channel, members)
     }
+    const now = this.clock.now()
+    const previous = members.get(member.client)
     // A copy: the caller's object may change later (state online ↔ away).
-    members.set(member.client, { member: { ...member }, expiresAt: this.clock.now() + ttlMs })
+    members.set(member.client, { member: { ...member }, expiresAt: now + ttlMs })
+    return previous === undefined || previous.expiresAt <= now
   }
 
   async remove(channel: string, client: string): Promise<void> {

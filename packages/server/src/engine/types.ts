@@ -86,8 +86,13 @@ export interface Broker {
 }
 
 export interface PresenceStore {
-  /** Adds or updates a member; it expires after `ttlMs` unless refreshed by another add. */
-  add(channel: string, member: PresenceMember, ttlMs: number): Promise<void>
+  /**
+   * Adds or updates a member; it expires after `ttlMs` unless refreshed by another add.
+   * Resolves `true` when the client was not a live member before (new, removed, or expired),
+   * `false` when this add only updated or refreshed it — so a heartbeat refresh that brings a
+   * swept member back can announce it with a join (G7: views converge after a node pause).
+   */
+  add(channel: string, member: PresenceMember, ttlMs: number): Promise<boolean>
   remove(channel: string, client: string): Promise<void>
   list(channel: string): Promise<PresenceMember[]>
   close(): Promise<void>

@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { findRedisServer, seededRandom, startRedis } from '@minisocket/testkit'
+import { seededRandom, startRedis } from '@minisocket/testkit'
 import { report, spread } from '../lib/figures.js'
 import { startNode, type NodeHandle } from '../lib/node-proc.js'
 import { pick, seed } from '../lib/profile.js'
 import { caughtUp, dropped, histories, judge, Publisher, sleep, type Subscriber, subscriber, waitUntil } from '../lib/stream.js'
+import { needsRedis } from '../lib/needs-redis.js'
 
 interface Outcome {
   subs: Subscriber[]
@@ -76,10 +77,7 @@ test('R1 G1/G2/G6: kill -9 of a memory node mid-stream → new epoch, recovered:
 })
 
 test('R1 G1/G2/G5/G6: kill -9 of a node on Redis mid-stream → recovered:true every time, 0 lost, 0 duplicated', async (t) => {
-  if (findRedisServer() === undefined) {
-    t.skip('redis-server not installed (apt-get install -y --no-install-recommends redis-server)')
-    return
-  }
+  if (!needsRedis(t)) return
   const redis = await startRedis()
   const node = await startNode({ redis: { url: redis.url, prefix: `r1-${process.pid}:` } })
   try {

@@ -8,21 +8,19 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { checkIdempotency, findRedisServer, seededRandom, startRedis } from '@minisocket/testkit'
+import { checkIdempotency, seededRandom, startRedis } from '@minisocket/testkit'
 import { startBalancer } from '../lib/balancer.js'
 import { report, spread } from '../lib/figures.js'
 import { HttpPublisher, readAll } from '../lib/http-publisher.js'
 import { startNode, type NodeHandle } from '../lib/node-proc.js'
 import { pick, seed } from '../lib/profile.js'
 import { caughtUp, dropped, histories, judge, sleep, subscriber, waitUntil } from '../lib/stream.js'
+import { needsRedis } from '../lib/needs-redis.js'
 
 const apiKey = 'multinode-api-key-0123456789'
 
 test('R1 G1/G2/G4/G6: kill -9 of nodes in turn on Redis; HTTP publisher retries on another node → 0 lost, 0 duplicated, one entry per key', async (t) => {
-  if (findRedisServer() === undefined) {
-    t.skip('redis-server not installed (apt-get install -y --no-install-recommends redis-server)')
-    return
-  }
+  if (!needsRedis(t)) return
   const nodeCount = pick(2, 3)
   const clients = pick(10, 40)
   const kills = pick(4, 12)

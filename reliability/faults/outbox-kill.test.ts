@@ -9,20 +9,18 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import WebSocket from 'ws'
 import { createClient, type PublishResult } from '@minisocket/client/node'
-import { createFaultProxy, findRedisServer, frameMatchers, startRedis } from '@minisocket/testkit'
+import { createFaultProxy, frameMatchers, startRedis } from '@minisocket/testkit'
 import { report } from '../lib/figures.js'
 import { readAll } from '../lib/http-publisher.js'
 import { startNode } from '../lib/node-proc.js'
 import { pick } from '../lib/profile.js'
 import { dropped, histories, judge, sleep, subscriber, waitUntil } from '../lib/stream.js'
+import { needsRedis } from '../lib/needs-redis.js'
 
 const apiKey = 'outbox-api-key-0123456789abcdef'
 
 test('R10 G5: outbox flushed while the node is killed -9 → every message lands exactly once, in order', async (t) => {
-  if (findRedisServer() === undefined) {
-    t.skip('redis-server not installed (apt-get install -y --no-install-recommends redis-server)')
-    return
-  }
+  if (!needsRedis(t)) return
   const count = pick(150, 500)
   const channel = 'feed:outbox'
   const redis = await startRedis()

@@ -8,12 +8,13 @@
  */
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import { findRedisServer, startRedis, type RedisInstance } from '@minisocket/testkit'
+import { startRedis, type RedisInstance } from '@minisocket/testkit'
 import { report, spread } from '../lib/figures.js'
 import { startNode, type NodeHandle } from '../lib/node-proc.js'
 import { pick } from '../lib/profile.js'
 import { RawClient, type Frame } from '../lib/raw-client.js'
 import { sleep, waitUntil } from '../lib/stream.js'
+import { needsRedis } from '../lib/needs-redis.js'
 
 const PING = 500
 const PONG = 500
@@ -33,10 +34,7 @@ interface Cluster {
 }
 
 async function cluster(t: TestContext, count: number, body: (c: Cluster) => Promise<void>): Promise<void> {
-  if (findRedisServer() === undefined) {
-    t.skip('redis-server not installed (apt-get install -y --no-install-recommends redis-server)')
-    return
-  }
+  if (!needsRedis(t)) return
   const redis = await startRedis()
   const config = { pingIntervalMs: PING, pongTimeoutMs: PONG, resumeWindowMs: RESUME, redis: { url: redis.url, prefix: `pr-${process.pid}:` } }
   const nodes: NodeHandle[] = []

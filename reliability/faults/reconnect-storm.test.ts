@@ -7,18 +7,16 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { checkHistory, findRedisServer, seededRandom, startRedis } from '@minisocket/testkit'
+import { checkHistory, seededRandom, startRedis } from '@minisocket/testkit'
 import { report, spread } from '../lib/figures.js'
 import { startNode } from '../lib/node-proc.js'
 import { pick, seed } from '../lib/profile.js'
 import { StormClient } from '../lib/storm-client.js'
 import { Publisher, sleep, waitUntil } from '../lib/stream.js'
+import { needsRedis } from '../lib/needs-redis.js'
 
 test('R9 G2: reconnect storm — a node holding hundreds of clients dies and returns; all recover, spread by jitter and retryAfter', async (t) => {
-  if (findRedisServer() === undefined) {
-    t.skip('redis-server not installed (apt-get install -y --no-install-recommends redis-server)')
-    return
-  }
+  if (!needsRedis(t)) return
   const count = pick(300, 2000)
   const windowMs = 3000
   const rng = seededRandom(seed)

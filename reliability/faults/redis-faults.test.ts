@@ -8,11 +8,12 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { createClient as createRedisClient } from 'redis'
-import { findRedisServer, startRedis, type RedisInstance, type StartRedisOptions } from '@minisocket/testkit'
+import { startRedis, type RedisInstance, type StartRedisOptions } from '@minisocket/testkit'
 import { report, spread } from '../lib/figures.js'
 import { startNode } from '../lib/node-proc.js'
 import { pick } from '../lib/profile.js'
 import { caughtUp, dropped, histories, judge, Publisher, sleep, subscriber, waitUntil } from '../lib/stream.js'
+import { needsRedis } from '../lib/needs-redis.js'
 
 interface Setup {
   redis?: StartRedisOptions
@@ -23,10 +24,7 @@ interface Setup {
 }
 
 async function run(t: TestContext, name: string, covers: string[], setup: Setup) {
-  if (findRedisServer() === undefined) {
-    t.skip('redis-server not installed (apt-get install -y --no-install-recommends redis-server)')
-    return undefined
-  }
+  if (!needsRedis(t)) return undefined
   const redis = await startRedis(setup.redis ?? {})
   const node = await startNode({ redis: { url: redis.url, prefix: `rf-${process.pid}:`, ...(setup.durableRedis === undefined ? {} : { durableRedis: setup.durableRedis }) } })
   const channel = 'feed:rf'

@@ -8,37 +8,10 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { createContext, runInContext } from 'node:vm'
 import { FakeClock } from '@minisocket/testkit'
 import { createMiniProgram } from '@minisocket/mp'
 import { startServer, until } from './helpers.js'
-
-interface PageInstance {
-  data: { status: string; messages: string[] }
-  setData(patch: Record<string, unknown>): void
-  onLoad(): void
-  onSend(e: { detail: { value: string } }): void
-  onUnload(): void
-}
-
-/** Just enough of the framework's Page(): an instance with `data` and `setData`, methods bound to it. */
-function loadPage(source: string, globals: object): PageInstance {
-  let definition: Record<string, unknown> | undefined
-  const context = createContext({
-    ...globals,
-    Page: (def: Record<string, unknown>) => { definition = def },
-    console,
-  })
-  runInContext(source, context, { filename: 'pages/chat/chat.js' })
-  if (definition === undefined) throw new Error('the page did not call Page()')
-  const def = definition
-  const page = {
-    ...def,
-    data: structuredClone(def['data']),
-  } as unknown as PageInstance
-  page.setData = (patch) => { Object.assign(page.data, patch) }
-  return page
-}
+import { loadPage } from './page-shim.js'
 
 test('the tutorial page runs unmodified: messages sent before onSocketOpen are queued, then flushed in order', async (t) => {
   const server = await startServer()

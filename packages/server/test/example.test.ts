@@ -2,11 +2,20 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { TestClient, within } from './helpers.js'
 
 const example = fileURLToPath(new URL('../examples/basic.ts', import.meta.url))
+const readme = fileURLToPath(new URL('../../../README.md', import.meta.url))
+
+test('the README\'s ten-line server is examples/basic.ts verbatim', () => {
+  const section = readFileSync(readme, 'utf8').split('## A server in ten lines')[1] ?? ''
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1]
+  assert.equal(block, readFileSync(example, 'utf8'))
+  assert.ok(block.split('\n').filter((l) => l.trim() !== '').length <= 10, 'ten lines at most')
+})
 
 test('examples/basic.ts: starts, serves subscribe/publish/rpc, and stops on SIGTERM', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', example], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
-const roots = ['packages', 'examples', 'conformance', 'reliability', 'bench']
+const roots = ['packages', 'examples', 'conformance', 'reliability', 'bench', 'scripts']
 const skipDirs = new Set(['node_modules', 'dist', '.git', 'miniprogram_npm', 'unpackage'])
 
 function walk(dir, out) {

@@ -34,9 +34,8 @@ test('close() is bounded by drainMs even when a peer never answers the close han
   try {
     raw.send({ type: 'connect', id: 1, versions: [1] })
     raw.stopReading()
-    const started = Date.now()
+    // A hang guard, not a speed check: a stuck peer must not hold close() past its drain.
     await within(server.close({ drainMs: 300 }), 5000, 'close with a stuck peer')
-    assert.ok(Date.now() - started < 4000)
     assert.equal(server.stats().connections, 0)
   } finally {
     raw.destroy()

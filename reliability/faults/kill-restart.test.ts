@@ -13,12 +13,14 @@ import { startNode, type NodeHandle } from '../lib/node-proc.js'
 import { pick, seed } from '../lib/profile.js'
 import { caughtUp, dropped, histories, judge, Publisher, sleep, type Subscriber, subscriber, waitUntil } from '../lib/stream.js'
 import { needsRedis } from '../lib/needs-redis.js'
+import { type NodeWatchFigures, watchNodes } from '../lib/node-watch.js'
 
 interface Outcome {
   subs: Subscriber[]
   publisher: Publisher
   readyAt: number[]
   durationMs: number
+  node: NodeWatchFigures
 }
 
 async function killDuringStream(node: NodeHandle, retry: boolean): Promise<Outcome> {
@@ -32,6 +34,7 @@ async function killDuringStream(node: NodeHandle, retry: boolean): Promise<Outco
   const subs = Array.from({ length: clients }, (_, i) => subscriber(() => node.url, channel, `c${i}`))
   const publisher = new Publisher({ urls: () => [node.url], channel, retry })
   const readyAt: number[] = []
+  const watch = watchNodes(() => [node])
   try {
     await waitUntil(() => subs.every((s) => s.subscribes() >= 1), 10_000, 'first subscribes')
     let done = false
@@ -49,8 +52,9 @@ async function killDuringStream(node: NodeHandle, retry: boolean): Promise<Outco
     await stream
     await waitUntil(() => caughtUp(subs, publisher.acknowledged), 20_000, 'subscribers caught up')
     await sleep(100)
-    return { subs, publisher, readyAt, durationMs: Date.now() - started }
+    return { subs, publisher, readyAt, durationMs: Date.now() - started, node: await watch.stop() }
   } finally {
+    await watch.stop()
     publisher.stop()
     for (const s of subs) s.client.close()
   }
@@ -66,7 +70,7 @@ test('R1 G1/G2/G6: kill -9 of a memory node mid-stream → new epoch, recovered:
   try {
     const o = await killDuringStream(node, false)
     const { report: r, figures } = judge(o.publisher.acknowledged, histories(o.subs), dropped(o.subs))
-    report({ scenario: 'R1 kill -9, memory node', covers: ['G1', 'G2', 'G6', 'R1'], published: o.publisher.attempted, ...figures, reconnectMs: spread(reconnectTimes(o)), crashes: 0, durationMs: o.durationMs })
+    report({ scenario: 'R1 kill -9, memory node', covers: ['G1', 'G2', 'G6', 'R1'], published: o.publisher.attempted, ...figures, reconnectMs: spread(reconnectTimes(o)), ...o.node, crashes: 0, durationMs: o.durationMs })
     assert.ok(r.ok, r.problems.join('\n'))
     assert.equal(r.subscribes.recoveredTrue, 0, 'a memory node cannot recover across its own restart')
     assert.ok(r.subscribes.recoveredFalse >= o.readyAt.length * o.subs.length, `recovered:false ${r.subscribes.recoveredFalse}`)
@@ -83,7 +87,7 @@ test('R1 G1/G2/G5/G6: kill -9 of a node on Redis mid-stream → recovered:true e
   try {
     const o = await killDuringStream(node, true)
     const { report: r, figures } = judge(o.publisher.acknowledged, histories(o.subs), dropped(o.subs))
-    report({ scenario: 'R1 kill -9, node on Redis', covers: ['G1', 'G2', 'G5', 'G6', 'R1'], published: o.publisher.attempted, ...figures, reconnectMs: spread(reconnectTimes(o)), crashes: 0, durationMs: o.durationMs, extra: { ...figures.extra, publishRetries: o.publisher.retries, duplicateAcks: o.publisher.duplicatesAcked } })
+    report({ scenario: 'R1 kill -9, node on Redis', covers: ['G1', 'G2', 'G5', 'G6', 'R1'], published: o.publisher.attempted, ...figures, reconnectMs: spread(reconnectTimes(o)), ...o.node, crashes: 0, durationMs: o.durationMs, extra: { ...figures.extra, publishRetries: o.publisher.retries, duplicateAcks: o.publisher.duplicatesAcked } })
     assert.ok(r.ok, r.problems.join('\n'))
     assert.equal(r.missing.length, 0)
     assert.equal(r.excused, 0, 'nothing should need excusing when history survives')

@@ -16,6 +16,7 @@ import { startNode, type NodeHandle } from '../lib/node-proc.js'
 import { pick, seed } from '../lib/profile.js'
 import { caughtUp, dropped, histories, judge, sleep, subscriber, waitUntil } from '../lib/stream.js'
 import { needsRedis } from '../lib/needs-redis.js'
+import { watchNodes } from '../lib/node-watch.js'
 
 const apiKey = 'multinode-api-key-0123456789'
 
@@ -34,8 +35,11 @@ test('R1 G1/G2/G4/G6: kill -9 of nodes in turn on Redis; HTTP publisher retries 
   const killedAt: number[] = []
   const started = Date.now()
   const subs: ReturnType<typeof subscriber>[] = []
+  const watch = watchNodes(() => nodes)
   try {
-    for (let i = 0; i < nodeCount; i++) nodes.push(await startNode({ nodeId: `n${i}`, apiKey, redis: { url: redis.url, prefix: `mn-${process.pid}:` } }))
+    // History must hold the whole run (the full profile publishes ~26k) so that every key can be
+    // checked in it; with the default 10k the oldest keys are trimmed and look missing.
+    for (let i = 0; i < nodeCount; i++) nodes.push(await startNode({ nodeId: `n${i}`, apiKey, feedHistory: 100_000, redis: { url: redis.url, prefix: `mn-${process.pid}:` } }))
     for (let i = 0; i < clients; i++) subs.push(subscriber(balancer.url, channel, `c${i}`))
     await waitUntil(() => subs.every((s) => s.subscribes() >= 1), 10_000, 'first subscribes')
     const publisher = new HttpPublisher(() => nodes.map((n) => n.http), channel, apiKey)
@@ -56,6 +60,7 @@ test('R1 G1/G2/G4/G6: kill -9 of nodes in turn on Redis; HTTP publisher retries 
     await sleep(100)
 
     const { report: r, figures } = judge(publisher.acknowledged, histories(subs), dropped(subs))
+    const nodeFigures = await watch.stop()
     const stored = await readAll(nodes[0]!.http, channel, apiKey)
     const keys = checkIdempotency({ keys: publisher.keysSent, entries: stored, keyOf: (p) => `${p.data.p}-${p.data.s}` })
     // Reconnect time: from a kill to each affected client's next subscribed event.
@@ -66,6 +71,7 @@ test('R1 G1/G2/G4/G6: kill -9 of nodes in turn on Redis; HTTP publisher retries 
       published: publisher.attempted,
       ...figures,
       reconnectMs: spread(reconnect),
+      ...nodeFigures,
       crashes: 0,
       durationMs: Date.now() - started,
       extra: { ...figures.extra, kills, publishRetries: publisher.retries, replayedByKey: publisher.replayed, historyEntries: stored.length, keysDuplicated: keys.duplicated.length },
@@ -78,6 +84,7 @@ test('R1 G1/G2/G4/G6: kill -9 of nodes in turn on Redis; HTTP publisher retries 
     assert.deepEqual(keys.duplicated, [], 'G4: an Idempotency-Key stored twice')
     assert.deepEqual(keys.missing, [])
   } finally {
+    await watch.stop()
     for (const s of subs) s.client.close()
     await balancer.close()
     await Promise.all(nodes.map((n) => n.stop()))

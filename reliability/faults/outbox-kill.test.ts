@@ -16,6 +16,7 @@ import { startNode } from '../lib/node-proc.js'
 import { pick } from '../lib/profile.js'
 import { dropped, histories, judge, sleep, subscriber, waitUntil } from '../lib/stream.js'
 import { needsRedis } from '../lib/needs-redis.js'
+import { watchNodes } from '../lib/node-watch.js'
 
 const apiKey = 'outbox-api-key-0123456789abcdef'
 
@@ -29,6 +30,7 @@ test('R10 G5: outbox flushed while the node is killed -9 → every message lands
   const observer = subscriber(() => node.url, channel, 'observer')
   const sender = createClient({ url: `${proxy.url}/ws`, WebSocket, token: () => 'sender', backoff: { min: 20, max: 200 }, timeout: 5000, outbox: { maxCount: 1000, maxBytes: 1024 * 1024 } })
   const results: Array<PublishResult | Error> = []
+  const watch = watchNodes(() => [node])
   try {
     sender.connect()
     await waitUntil(() => sender.state === 'connected' && observer.subscribes() >= 1, 10_000, 'sender and observer connected')
@@ -77,12 +79,13 @@ test('R10 G5: outbox flushed while the node is killed -9 → every message lands
     await sleep(100)
     const { report: r, figures } = judge(acknowledged, histories([observer]), dropped([observer]))
     const duplicateAcks = ok.filter((x) => x.duplicate === true).length
-    report({ scenario: 'R10 outbox flushed across kill -9 (Redis)', covers: ['G5', 'G6', 'R10'], published: count, ...figures, crashes: 0, extra: { ...figures.extra, ackedBeforeKill, duplicateAcks, historyEntries: stored.length } })
+    report({ scenario: 'R10 outbox flushed across kill -9 (Redis)', covers: ['G5', 'G6', 'R10'], published: count, ...figures, ...(await watch.stop()), crashes: 0, extra: { ...figures.extra, ackedBeforeKill, duplicateAcks, historyEntries: stored.length } })
     assert.deepEqual(seqs, Array.from({ length: count }, (_, i) => i + 1), 'history holds each message once, in the client’s order')
     assert.ok(r.ok, r.problems.join('\n'))
     assert.equal(observer.delivered(), count, 'the observer saw each message once')
     assert.ok(duplicateAcks >= 10, `re-sends of stored messages were answered as duplicates (${duplicateAcks})`)
   } finally {
+    await watch.stop()
     sender.close()
     observer.client.close()
     await proxy.close()

@@ -13,12 +13,14 @@ import { report, spread, type Figures } from '../lib/figures.js'
 import { startNode } from '../lib/node-proc.js'
 import { pick } from '../lib/profile.js'
 import { caughtUp, dropped, histories, judge, Publisher, sleep, type Subscriber, subscriber, waitUntil } from '../lib/stream.js'
+import { type NodeWatchFigures, watchNodes } from '../lib/node-watch.js'
 
 interface Run {
   subs: Subscriber[]
   publisher: Publisher
   faultAt: number
   figures: Partial<Figures>
+  node: NodeWatchFigures
   ok: boolean
   problems: string[]
   recoveredTrue: number
@@ -35,6 +37,7 @@ async function streamWithFault(name: string, fault: (proxy: FaultProxy) => Promi
   const channel = 'feed:part'
   const subs = Array.from({ length: clients }, (_, i) => subscriber(`${proxy.url}/ws`, channel, `c${i}`, { backoff: { min: 50, max: 300 } }))
   const publisher = new Publisher({ urls: () => [node.url], channel, retry: true })
+  const watch = watchNodes(() => [node])
   try {
     await waitUntil(() => subs.every((s) => s.subscribes() >= 1), 10_000, 'first subscribes')
     let done = false
@@ -48,8 +51,9 @@ async function streamWithFault(name: string, fault: (proxy: FaultProxy) => Promi
     await waitUntil(() => caughtUp(subs, publisher.acknowledged), 20_000, `${name}: subscribers caught up`)
     await sleep(100)
     const { report: r, figures } = judge(publisher.acknowledged, histories(subs), dropped(subs))
-    return { subs, publisher, faultAt, figures, ok: r.ok, problems: r.problems, recoveredTrue: r.subscribes.recoveredTrue, recoveredFalse: r.subscribes.recoveredFalse, lost: r.missing.length }
+    return { subs, publisher, faultAt, figures, node: await watch.stop(), ok: r.ok, problems: r.problems, recoveredTrue: r.subscribes.recoveredTrue, recoveredFalse: r.subscribes.recoveredFalse, lost: r.missing.length }
   } finally {
+    await watch.stop()
     publisher.stop()
     for (const s of subs) s.client.close()
     await proxy.close()
@@ -62,7 +66,7 @@ const detection = (run: Run): number[] => run.subs.map((s) => (s.disconnectedAt.
 const reconnect = (run: Run): number[] => run.subs.map((s) => (s.subscribedAt.find((t) => t > run.faultAt) ?? run.faultAt) - run.faultAt)
 
 function expectRecovered(name: string, run: Run): void {
-  report({ scenario: name, covers: ['G1', 'G2', 'R2'], published: run.publisher.attempted, ...run.figures, reconnectMs: spread(reconnect(run)), crashes: 0, extra: { ...run.figures.extra, detectMsP50: spread(detection(run)).p50, detectMsMax: spread(detection(run)).max } })
+  report({ scenario: name, covers: ['G1', 'G2', 'R2'], published: run.publisher.attempted, ...run.figures, reconnectMs: spread(reconnect(run)), ...run.node, crashes: 0, extra: { ...run.figures.extra, detectMsP50: spread(detection(run)).p50, detectMsMax: spread(detection(run)).max } })
   assert.ok(run.ok, run.problems.join('\n'))
   assert.equal(run.lost, 0)
   assert.equal(run.recoveredFalse, 0)
@@ -112,7 +116,7 @@ test('R3 G6: delay 20 ms with 0–80 ms jitter both ways → order kept, 0 lost,
     await sleep(1500)
     proxy.setDelay(0, 0, 'both')
   })
-  report({ scenario: 'R3 delay + jitter (proxy)', covers: ['G6', 'R3'], published: run.publisher.attempted, ...run.figures, crashes: 0 })
+  report({ scenario: 'R3 delay + jitter (proxy)', covers: ['G6', 'R3'], published: run.publisher.attempted, ...run.figures, ...run.node, crashes: 0 })
   assert.ok(run.ok, run.problems.join('\n'))
   assert.equal(run.lost, 0)
   assert.equal(run.recoveredFalse, 0)
@@ -124,7 +128,7 @@ test('R3 G3: one live publication dropped on the way → the client sees the off
     await sleep(300)
   })
   const reconnects = run.subs.reduce((n, s) => n + s.disconnectedAt.filter((t) => t > run.faultAt).length, 0)
-  report({ scenario: 'R3 one live publication dropped (G3)', covers: ['G3', 'R3'], published: run.publisher.attempted, ...run.figures, crashes: 0, extra: { ...run.figures.extra, reconnects } })
+  report({ scenario: 'R3 one live publication dropped (G3)', covers: ['G3', 'R3'], published: run.publisher.attempted, ...run.figures, ...run.node, crashes: 0, extra: { ...run.figures.extra, reconnects } })
   assert.ok(run.ok, run.problems.join('\n'))
   assert.equal(run.lost, 0, 'the dropped publication was recovered')
   assert.equal(run.recoveredTrue, 1, 'exactly one gap recovery (the client that lost the frame)')

@@ -14,6 +14,7 @@ import { startNode } from '../lib/node-proc.js'
 import { pick } from '../lib/profile.js'
 import { caughtUp, dropped, histories, judge, Publisher, sleep, subscriber, waitUntil } from '../lib/stream.js'
 import { needsRedis } from '../lib/needs-redis.js'
+import { watchNodes } from '../lib/node-watch.js'
 
 interface Setup {
   redis?: StartRedisOptions
@@ -30,6 +31,7 @@ async function run(t: TestContext, name: string, covers: string[], setup: Setup)
   const channel = 'feed:rf'
   const subs = Array.from({ length: pick(5, 20) }, (_, i) => subscriber(node.url, channel, `c${i}`))
   const publisher = new Publisher({ urls: () => [node.url], channel, retry: setup.retry })
+  const watch = watchNodes(() => [node])
   try {
     await waitUntil(() => subs.every((s) => s.subscribes() >= 1), 10_000, 'first subscribes')
     let done = false
@@ -48,10 +50,11 @@ async function run(t: TestContext, name: string, covers: string[], setup: Setup)
     await sleep(100)
     const { report: r, figures } = judge(publisher.acknowledged, histories(subs), dropped(subs))
     const reconnect = subs.map((s) => (s.subscribedAt.find((x) => x > faultAt) ?? faultAt) - faultAt)
-    report({ scenario: name, covers, published: publisher.attempted, ...figures, reconnectMs: spread(reconnect), crashes: 0, extra: { ...figures.extra, publishResumedMs: resumedMs } })
+    report({ scenario: name, covers, published: publisher.attempted, ...figures, reconnectMs: spread(reconnect), ...(await watch.stop()), crashes: 0, extra: { ...figures.extra, publishResumedMs: resumedMs } })
     assert.ok(r.ok, r.problems.join('\n'))
     return { r, subs }
   } finally {
+    await watch.stop()
     publisher.stop()
     for (const s of subs) s.client.close()
     await node.stop()

@@ -85,9 +85,19 @@ export function aggregateMax(res: BenchResults): MaxAgg[] {
       serverCpuAtMax: spread(rows.map((r) => r.atMax?.serverCpuPct ?? Number.NaN)),
       loadgenCpuAtMax: spread(rows.map((r) => r.atMax?.loadgenCpuPct ?? Number.NaN)),
       limit: [...counts].map(([k, v]) => `${k}×${v}`).join(', '),
-      failures: [...new Set(rows.flatMap((r) => r.firstFailure?.failures ?? []).map((f) => f.replace(/[\d.]+/g, '#')))],
+      failures: firstOfEachKind(rows.flatMap((r) => r.firstFailure?.failures ?? [])),
     }
   })
+}
+
+/** One failure text per kind across repeats (kinds differ in words, not in their numbers), numbers kept. */
+function firstOfEachKind(failures: string[]): string[] {
+  const byKind = new Map<string, string>()
+  for (const f of failures) {
+    const kind = f.replace(/[\d.]+/g, '#')
+    if (!byKind.has(kind)) byKind.set(kind, f)
+  }
+  return [...byKind.values()]
 }
 
 export function aggregateIdle(res: BenchResults): IdleAgg[] {

@@ -1,17 +1,26 @@
 /**
  * Prints the figures of the latest run of every scenario as a markdown table (for
- * docs/reliability.md): `node --import tsx reliability/report.ts [ci|full]`.
- * Reads reliability/.results/<profile>.jsonl, written by lib/figures.ts during the run.
+ * docs/reliability.md): `node --import tsx reliability/report.ts [ci|full] [--save]`.
+ * Reads reliability/.results/<profile>.jsonl, written by lib/figures.ts during the run (or the
+ * committed reliability/results/latest-<profile>.jsonl when there is none).
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import type { Figures, Spread } from './lib/figures.js'
 
 const profile = process.argv[2] === 'ci' ? 'ci' : 'full'
-const lines = readFileSync(new URL(`./.results/${profile}.jsonl`, import.meta.url), 'utf8').trim().split('\n')
+// .results/ holds every run on this machine (gitignored); results/latest-<profile>.jsonl is the
+// committed snapshot the docs table was made from (`--save` writes it), so the table can be traced.
+const local = new URL(`./.results/${profile}.jsonl`, import.meta.url)
+const snapshot = new URL(`./results/latest-${profile}.jsonl`, import.meta.url)
+const lines = readFileSync(existsSync(local) ? local : snapshot, 'utf8').trim().split('\n')
 const latest = new Map<string, Figures & { at: string }>()
 for (const line of lines) {
   const f = JSON.parse(line) as Figures & { at: string }
   latest.set(f.scenario, f)
+}
+if (process.argv.includes('--save')) {
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
+  writeFileSync(snapshot, [...latest.values()].map((f) => JSON.stringify(f)).join('\n') + '\n')
 }
 const ms = (s: Spread | undefined): string => (s === undefined || s.n === 0 ? '' : `${s.p50} / ${s.p99} / ${s.max}`)
 const n = (v: number | undefined): string => (v === undefined ? '' : String(v))

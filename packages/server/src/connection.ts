@@ -5,17 +5,23 @@
  *
  * Requests other than `rpc` run one at a time in arrival order, so a client's publishes keep
  * their order and `subscribe` then `publish` behaves as sent; RPCs run concurrently.
+ *
+ * Idle connections are the bulk of a node's memory, so per-connection state is kept lean
+ * (bench/analysis.md, heap snapshot at N = 2000: 6.6 KiB of heap per idle connection against
+ * 2.7 for raw ws): the upgrade request is dropped once the handshake no longer needs it, the
+ * subscription map and the request-queue promise exist only while in use, the rate-limit bucket
+ * and the heartbeat links are plain fields, and timers are forgotten once cleared.
  */
 import type { IncomingMessage } from 'node:http'
-import { CloseCode, decodeClientFrame, defaultCodecLimits, encodeFrame, ErrorCode, isRetryableClose, type ClientFrame, type ServerFrame } from '@minisocket/protocol'
+import { CloseCode, decodeClientFrame, encodeFrame, ErrorCode, isRetryableClose, type ClientFrame, type ServerFrame } from '@minisocket/protocol'
 import type { Identity } from './api.js'
 import type { ChannelRule } from './channels.js'
 import type { NodeContext } from './context.js'
 import { dispatch, runRpc } from './handlers.js'
 import { acceptConnect } from './handshake.js'
-import { Heartbeat } from './heartbeat.js'
+import type { DeadlineQueue, HeartbeatMember } from './heartbeat.js'
 import type { StreamMark, Subscriber } from './hub.js'
-import { TokenBucket } from './rate-limit.js'
+import { type BucketState, takeToken } from './rate-limit.js'
 import type { SessionRecord } from './sessions.js'
 import type { PreparedMessage, Transport, TransportHandler } from './transport/types.js'
 
@@ -43,16 +49,27 @@ export interface Subscription {
   buffer: Array<{ message: PreparedMessage; mark: StreamMark | undefined }>
 }
 
-export class Connection implements Subscriber, TransportHandler {
+export class Connection implements Subscriber, TransportHandler, BucketState, HeartbeatMember {
   state: ConnectionState = 'handshaking'
   session: SessionRecord | undefined
-  readonly subs = new Map<string, Subscription>()
+  /** Created at the first subscription (an empty Map per idle connection otherwise). */
+  private subs: Map<string, Subscription> | undefined
   private connectSeen = false
-  private queue: Promise<void> = Promise.resolve()
+  /** The tail of the request queue; undefined while nothing is queued. */
+  private queue: Promise<void> | undefined
   private queued = 0
-  private readonly bucket: TokenBucket
-  private readonly codecLimits
-  private readonly heartbeat: Heartbeat
+  tokens: number
+  tokensAt: number
+  heartbeatQueue: DeadlineQueue | undefined
+  heartbeatPrev: HeartbeatMember | undefined
+  heartbeatNext: HeartbeatMember | undefined
+  heartbeatAt = 0
+  /**
+   * The upgrade request, kept only while the `authenticate` hook may still need it (the connect
+   * frame's token). Retained for the connection's life it was the biggest item of the heap
+   * snapshot: IncomingMessage with its ReadableState and header arrays, ≈ 1–1.5 KiB.
+   */
+  private request: IncomingMessage | undefined
   private handshakeTimer: unknown
   private expiryTimer: unknown
   private closeTimer: unknown
@@ -62,18 +79,25 @@ export class Connection implements Subscriber, TransportHandler {
   constructor(
     readonly ctx: NodeContext,
     readonly transport: Transport,
-    readonly request: IncomingMessage,
+    request: IncomingMessage,
     readonly ip: string,
     /** Identity from a token checked before the upgrade (header or query). */
     readonly preIdentity: Identity | undefined,
     handshakeDeadline: number,
   ) {
     const { limits, clock } = ctx.options
-    this.bucket = new TokenBucket(limits.messageRate, limits.messageBurst, clock)
-    this.codecLimits = { ...defaultCodecLimits, maxFrameLength: limits.maxMessageSize }
-    this.heartbeat = new Heartbeat(clock, ctx.options.pingIntervalMs, ctx.options.pongTimeoutMs, () => this.send({ type: 'ping' }), () => this.disconnect(CloseCode.HeartbeatTimeout, 'no pong in time'))
+    this.tokens = limits.messageBurst
+    this.tokensAt = clock.now()
+    this.request = preIdentity === undefined && ctx.authenticate !== undefined ? request : undefined
     transport.setHandler(this)
     this.handshakeTimer = clock.setTimeout(() => this.disconnect(CloseCode.HandshakeTimeout, 'no connect frame in time'), Math.max(0, handshakeDeadline - clock.now()))
+  }
+
+  /** The upgrade request for the `authenticate` hook; the connection lets go of it. */
+  takeRequest(): IncomingMessage | undefined {
+    const request = this.request
+    this.request = undefined
+    return request
   }
 
   get user(): string {
@@ -82,6 +106,29 @@ export class Connection implements Subscriber, TransportHandler {
 
   get client(): string {
     return this.session?.client ?? ''
+  }
+
+  // ---- subscriptions
+
+  subscription(channel: string): Subscription | undefined {
+    return this.subs?.get(channel)
+  }
+
+  isSubscribed(channel: string): boolean {
+    return this.subs?.has(channel) === true
+  }
+
+  get subscriptionCount(): number {
+    return this.subs?.size ?? 0
+  }
+
+  addSubscription(sub: Subscription): void {
+    this.subs ??= new Map()
+    this.subs.set(sub.channel, sub)
+  }
+
+  removeSubscription(channel: string): void {
+    this.subs?.delete(channel)
   }
 
   private setState(next: ConnectionState): boolean {
@@ -117,7 +164,7 @@ export class Connection implements Subscriber, TransportHandler {
 
   /** A message fanned out by the hub: the same prepared bytes for every subscriber. */
   deliver(channel: string, message: PreparedMessage, mark: StreamMark | undefined): void {
-    const sub = this.subs.get(channel)
+    const sub = this.subs?.get(channel)
     if (sub === undefined || this.state !== 'open') return
     if (sub.state === 'live') this.transport.send(message)
     else if (sub.buffer.length < this.ctx.options.limits.maxOutboundBuffer / 64) sub.buffer.push({ message, mark })
@@ -155,12 +202,13 @@ export class Connection implements Subscriber, TransportHandler {
   onText(text: string): void {
     if (this.state === 'closing' || this.state === 'closed') return
     this.ctx.stats.messagesIn++
-    if (!this.bucket.take()) {
+    const { limits, clock } = this.ctx.options
+    if (!takeToken(this, limits.messageRate, limits.messageBurst, clock.now())) {
       this.ctx.options.logger.warn('rate limited', { client: this.client, user: this.user, ip: this.ip })
       this.disconnect(CloseCode.RateLimited, 'message rate limit exceeded')
       return
     }
-    const decoded = decodeClientFrame(text, this.codecLimits)
+    const decoded = decodeClientFrame(text, this.ctx.codecLimits)
     if (!decoded.ok) {
       const { error } = decoded
       if (error.fatal) {
@@ -196,8 +244,13 @@ export class Connection implements Subscriber, TransportHandler {
         return
       case 'rpc':
         // Started in order, settled concurrently: a slow handler does not hold up the queue.
+        // Nothing queued (the usual case): start it now, without a queue entry.
+        if (this.queued === 0) {
+          if (this.state === 'open') runRpc(this, frame)
+          return
+        }
         this.enqueue(async () => {
-          if (this.state === 'open') void runRpc(this, frame)
+          if (this.state === 'open') runRpc(this, frame)
         })
         return
       default:
@@ -213,6 +266,9 @@ export class Connection implements Subscriber, TransportHandler {
       this.disconnect(CloseCode.RateLimited, 'too many requests in flight')
       return Promise.resolve()
     }
+    // An idle queue starts the task at once: no promise chain per request (1.9 % of the RPC
+    // profile was connection.ts:enqueue), and no resolved promise kept per idle connection.
+    const previous = this.queued === 0 ? undefined : this.queue
     this.queued++
     const run = async (): Promise<void> => {
       try {
@@ -220,11 +276,12 @@ export class Connection implements Subscriber, TransportHandler {
       } catch (err) {
         this.ctx.options.logger.error('request failed', { client: this.client, error: (err as Error)?.message })
       } finally {
-        this.queued--
+        if (--this.queued === 0) this.queue = undefined
       }
     }
-    this.queue = this.queue.then(run)
-    return this.queue
+    const next = previous === undefined ? run() : previous.then(run)
+    if (this.queued > 0) this.queue = next
+    return next
   }
 
   // ---- lifecycle
@@ -234,6 +291,8 @@ export class Connection implements Subscriber, TransportHandler {
     const { options, registry } = this.ctx
     if (!this.setState('open')) return
     options.clock.clearTimeout(this.handshakeTimer)
+    this.handshakeTimer = undefined
+    this.request = undefined
     this.session = record
     if (record.user !== '') registry.addUser(record.user, this)
     this.send({
@@ -250,7 +309,7 @@ export class Connection implements Subscriber, TransportHandler {
       maxMessageSize: options.limits.maxMessageSize,
       resumed,
     })
-    this.heartbeat.start()
+    this.ctx.heartbeats.start(this)
     if (identity.expiresAt !== undefined) {
       this.expiryTimer = options.clock.setTimeout(() => this.disconnect(CloseCode.TokenExpired, 'token expired'), identity.expiresAt - options.clock.now())
     }
@@ -258,14 +317,23 @@ export class Connection implements Subscriber, TransportHandler {
   }
 
   private onPong(): void {
-    if (this.state === 'open' && this.heartbeat.pong() && this.session !== undefined) this.ctx.presence.refresh(this.session)
+    if (this.state === 'open' && this.ctx.heartbeats.pong(this) && this.session !== undefined) this.ctx.presence.refresh(this.session)
+  }
+
+  heartbeatPing(): void {
+    this.send({ type: 'ping' })
+  }
+
+  heartbeatTimeout(): void {
+    this.disconnect(CloseCode.HeartbeatTimeout, 'no pong in time')
   }
 
   private clearTimers(): void {
     const { clock } = this.ctx.options
     for (const t of [this.handshakeTimer, this.expiryTimer]) if (t !== undefined) clock.clearTimeout(t)
     this.handshakeTimer = this.expiryTimer = undefined
-    this.heartbeat.stop()
+    this.request = undefined
+    this.ctx.heartbeats.stop(this)
   }
 
   /** The socket is gone: free everything; hold or release the session. */
@@ -275,8 +343,9 @@ export class Connection implements Subscriber, TransportHandler {
     this.setState('closed')
     this.clearTimers()
     if (this.closeTimer !== undefined) options.clock.clearTimeout(this.closeTimer)
-    for (const channel of this.subs.keys()) hub.unsubscribe(channel, this)
-    this.subs.clear()
+    this.closeTimer = undefined
+    if (this.subs !== undefined) for (const channel of this.subs.keys()) hub.unsubscribe(channel, this)
+    this.subs = undefined
     registry.all.delete(this)
     registry.perIp.remove(this.ip)
     const record = this.session

@@ -1,8 +1,10 @@
 /** Everything a connection needs from its node, passed by reference (no module-level state). */
+import type { CodecLimits } from '@minisocket/protocol'
 import type { RpcHandler, ServerOptions } from './api.js'
 import type { ChannelRegistry } from './channels.js'
 import type { Connection } from './connection.js'
 import type { Broker, PresenceStore } from './engine/types.js'
+import type { HeartbeatSweep } from './heartbeat.js'
 import type { Hub } from './hub.js'
 import type { ResolvedOptions } from './options.js'
 import type { PresenceTracker } from './presence.js'
@@ -22,6 +24,10 @@ export interface NodeContext {
   readonly channels: ChannelRegistry
   readonly stats: StatsCollector
   readonly registry: ConnectionRegistry<Connection>
+  /** The node's one heartbeat sweep (no timer per connection). */
+  readonly heartbeats: HeartbeatSweep
+  /** Decoder limits of inbound frames, shared by every connection of the node. */
+  readonly codecLimits: CodecLimits
   readonly authenticate: ServerOptions['authenticate']
   readonly rpc: Readonly<Record<string, RpcHandler>>
   /** False once the server is closing (or before it listens). */

@@ -10,8 +10,11 @@ import type { Connection } from './connection.js'
 export async function runAuthenticate(conn: Connection, token: string | undefined): Promise<Identity | null> {
   const hook = conn.ctx.authenticate
   if (hook === undefined) return { user: '' }
+  // Kept by the connection only until now (see Connection.request); a connect frame comes once.
+  const request = conn.takeRequest()
+  if (request === undefined) return null
   try {
-    const identity = await hook({ token, request: conn.request })
+    const identity = await hook({ token, request })
     if (identity === null || typeof identity !== 'object' || typeof identity.user !== 'string') return null
     return identity
   } catch (err) {

@@ -39,6 +39,7 @@ export class PresenceTracker {
 
   /** Adds the session to a channel's presence (or re-announces it) and tells every node. */
   async join(record: SessionRecord, channel: string): Promise<void> {
+    record.presence ??= new Set()
     record.presence.add(channel)
     const member = this.member(record)
     try {
@@ -50,7 +51,7 @@ export class PresenceTracker {
   }
 
   async leave(record: SessionRecord, channel: string): Promise<void> {
-    if (!record.presence.delete(channel)) return
+    if (record.presence?.delete(channel) !== true) return
     const member = this.member(record)
     try {
       await this.store.remove(channel, record.client)
@@ -61,14 +62,14 @@ export class PresenceTracker {
   }
 
   async leaveAll(record: SessionRecord): Promise<void> {
-    await Promise.all([...record.presence].map((channel) => this.leave(record, channel)))
+    await Promise.all([...(record.presence ?? [])].map((channel) => this.leave(record, channel)))
   }
 
   /** Sets the state on all the session's channels: a `join` upsert per channel when it changed. */
   async setState(record: SessionRecord, state: PresenceState): Promise<void> {
     if (record.state === state) return
     record.state = state
-    await Promise.all([...record.presence].map((channel) => this.join(record, channel)))
+    await Promise.all([...(record.presence ?? [])].map((channel) => this.join(record, channel)))
   }
 
   /**
@@ -77,11 +78,12 @@ export class PresenceTracker {
    * restarted empty: then the member is back and every node is told with a join (G7).
    */
   refresh(record: SessionRecord): void {
+    if (record.presence === undefined) return
     const member = this.member(record)
     for (const channel of record.presence) {
       this.store
         .add(channel, member, this.ttl(record))
-        .then((fresh) => (fresh && record.presence.has(channel) ? this.broker.publishJoin(channel, member) : undefined))
+        .then((fresh) => (fresh && record.presence?.has(channel) === true ? this.broker.publishJoin(channel, member) : undefined))
         .catch((err: unknown) => this.failed('refresh', channel, err))
     }
   }

@@ -1,27 +1,19 @@
-/** Token bucket: `rate` tokens per second, up to `burst` saved. Time from the injected clock. */
-import type { Clock } from './api.js'
+/**
+ * Token bucket: `rate` tokens per second, up to `burst` saved. Time from the injected clock.
+ * The state lives on its owner (a connection) rather than in an object of its own: one object
+ * less per connection (64 bytes of the 6.6 KiB heap per idle connection, bench/analysis.md).
+ */
+export interface BucketState {
+  tokens: number
+  tokensAt: number
+}
 
-export class TokenBucket {
-  private tokens: number
-  private at: number
-
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-    private readonly clock: Clock,
-  ) {
-    this.tokens = burst
-    this.at = clock.now()
-  }
-
-  /** Takes one token; false when the bucket is empty (the caller is over the rate). */
-  take(): boolean {
-    const now = this.clock.now()
-    const elapsed = Math.max(0, now - this.at)
-    this.at = now
-    this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000)
-    if (this.tokens < 1) return false
-    this.tokens -= 1
-    return true
-  }
+/** Takes one token; false when the bucket is empty (the caller is over the rate). */
+export function takeToken(state: BucketState, rate: number, burst: number, now: number): boolean {
+  const elapsed = Math.max(0, now - state.tokensAt)
+  state.tokensAt = now
+  state.tokens = Math.min(burst, state.tokens + (elapsed * rate) / 1000)
+  if (state.tokens < 1) return false
+  state.tokens -= 1
+  return true
 }

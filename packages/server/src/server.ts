@@ -5,7 +5,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { CloseCode, ErrorCode, type Json, type PresenceMember, type Publication, type StreamPosition } from '@minisocket/protocol'
+import { CloseCode, defaultCodecLimits, ErrorCode, type Json, type PresenceMember, type Publication, type StreamPosition } from '@minisocket/protocol'
 import type { MiniServer, ServerOptions, ServerStats } from './api.js'
 import { ChannelRegistry, historyOptions } from './channels.js'
 import type { Connection } from './connection.js'
@@ -15,6 +15,7 @@ import { MemoryPresence } from './engine/memory-presence.js'
 import type { PublishOptions, PublishResult } from './engine/types.js'
 import { RequestError, unavailable } from './errors.js'
 import { subscribeChannel } from './handlers.js'
+import { HeartbeatSweep } from './heartbeat.js'
 import { Hub } from './hub.js'
 import { createHttpApi, type HttpApiHandler, type HttpApiOptions } from './http-api.js'
 import { renderMetrics } from './metrics.js'
@@ -87,7 +88,7 @@ export function createServer(options: ServerOptions = {}): MiniServer {
   const hub = new Hub(broker, engine, stats, logger, () => {
     // The broker may have lost messages: every client must recover by offset (G3), so ask
     // the ones with subscriptions to reconnect; their resubscribe carries `since`.
-    for (const conn of registry.all) if (conn.subs.size > 0) conn.disconnect(CloseCode.Unavailable, 'resync: resubscribe to recover', 0)
+    for (const conn of registry.all) if (conn.subscriptionCount > 0) conn.disconnect(CloseCode.Unavailable, 'resync: resubscribe to recover', 0)
   })
 
   const ctx: NodeContext = {
@@ -101,6 +102,8 @@ export function createServer(options: ServerOptions = {}): MiniServer {
     channels,
     stats,
     registry,
+    heartbeats: new HeartbeatSweep(clock, resolved.pingIntervalMs, resolved.pongTimeoutMs),
+    codecLimits: { ...defaultCodecLimits, maxFrameLength: limits.maxMessageSize },
     authenticate: options.authenticate,
     rpc: options.rpc ?? {},
     accepting: () => state === 'listening',
@@ -206,7 +209,7 @@ export function createServer(options: ServerOptions = {}): MiniServer {
       await Promise.all(
         registry.ofUser(user).map((conn) =>
           conn.enqueue(async () => {
-            if (conn.state === 'open' && !conn.subs.has(channel)) await subscribeChannel(conn, channel, rule, 0, undefined)
+            if (conn.state === 'open' && !conn.isSubscribed(channel)) await subscribeChannel(conn, channel, rule, 0, undefined)
           }),
         ),
       )

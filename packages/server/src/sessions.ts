@@ -17,8 +17,11 @@ export interface SessionRecord {
   readonly user: string
   info: Json | undefined
   state: PresenceState
-  /** Channels where this session is a presence member. */
-  readonly presence: Set<string>
+  /**
+   * Channels where this session is a presence member; created at the first join (an empty Set
+   * per idle connection was part of the 66 bytes of Map + Set in bench/analysis.md).
+   */
+  presence: Set<string> | undefined
   /** The connection serving the session; undefined while held. */
   owner: object | undefined
   holdTimer: unknown
@@ -45,7 +48,7 @@ export class SessionRegistry {
       user,
       info,
       state: 'online',
-      presence: new Set(),
+      presence: undefined,
       owner,
       holdTimer: undefined,
     }

@@ -57,12 +57,19 @@ function within<T>(ctx: NodeContext, ms: number, fn: () => Promise<T>): Promise<
 }
 
 /**
+ * Socket errors are reported by the close that follows. A module-level function, not an arrow
+ * created in handleUpgrade: that one would share handleUpgrade's closure context and keep the
+ * upgrade request (and `head`) alive for the socket's whole life.
+ */
+function ignoreError(): void {}
+
+/**
  * Handles one `upgrade` event. Returns false when the request is not for our path (another
  * upgrade listener of an attached http.Server may want it).
  */
 export function handleUpgrade(ctx: NodeContext, req: IncomingMessage, socket: Duplex, head: Buffer, claimOthers: boolean): boolean {
   const { options, registry, engine } = ctx
-  socket.on('error', () => {})
+  socket.on('error', ignoreError)
   let url: URL
   try {
     url = new URL(req.url ?? '/', 'http://localhost')

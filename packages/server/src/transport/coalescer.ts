@@ -1,8 +1,18 @@
 /**
- * Coalesces writes: a socket written to during an event-loop turn is corked at its first write
- * and uncorked once, in `setImmediate`, so every message queued for it in that turn leaves in a
- * single writev. Measured in research/perf-anchors.md (variant b2): ~8.7 µs → ~0.5 µs of server
- * CPU per delivery at S = 1000 when several messages per subscriber pile up in a turn.
+ * Coalesces writes: a socket written to more than once during an event-loop turn is corked at
+ * its second write and uncorked once, in `setImmediate`, so every further message queued for it
+ * in that turn leaves in a single writev. Measured in research/perf-anchors.md (variant b2):
+ * ~8.7 µs → ~0.5 µs of server CPU per delivery at S = 1000 when several messages per subscriber
+ * pile up in a turn.
+ *
+ * The first write of a turn goes out directly (`claimDirect`): when a subscriber gets one
+ * message per turn (fan-out at S = 100, RPC replies), corking bought nothing and cost a
+ * `setImmediate` hop, a 2-chunk writev per socket and the wait until the end of the turn
+ * (17.7 % of the RPC profile; 8.11 vs 7.37 µs per delivery for corked vs plain pre-framed,
+ * bench/analysis.md). But a socket that got several messages in its last turn corks from the
+ * first one: when the publisher falls behind, two publications per turn must still leave in one
+ * writev, not a write plus a writev (max rate at S = 5000 fell from 141k to 100k in an A/B
+ * quick run with the first write always direct).
  */
 export interface CorkTarget {
   /** Set by the coalescer while the target's socket is corked. */
@@ -12,9 +22,43 @@ export interface CorkTarget {
   flush(): void
 }
 
+/** A target that may also be written directly. Fields owned by the coalescer; start -1, 0, false. */
+export interface DirectTarget extends CorkTarget {
+  /** The turn of the target's last write. */
+  directTurn: number
+  /** Writes in that turn. */
+  turnWrites: number
+  /** Its last flushed turn had several writes: cork from the first write. */
+  batching: boolean
+}
+
+function isDirectTarget(target: CorkTarget): target is DirectTarget {
+  return 'turnWrites' in target
+}
+
 export class WriteCoalescer {
   private held: CorkTarget[] = []
   private scheduled = false
+  /** Counts event-loop turns that wrote something; a turn ends at the next `flushAll`. */
+  private turn = 0
+
+  /**
+   * Call before every write. True for the target's first write of the turn, unless the target
+   * is batching: write directly, no cork. Otherwise (and when a direct write left bytes
+   * buffered) call `hold` before writing.
+   */
+  claimDirect(target: DirectTarget): boolean {
+    if (target.directTurn === this.turn) {
+      target.turnWrites++
+      return false
+    }
+    target.directTurn = this.turn
+    target.turnWrites = 1
+    if (target.corked || target.batching) return false
+    // Ends the turn (advances `turn`) even when nothing gets corked in it.
+    this.schedule()
+    return true
+  }
 
   /** Call before writing to the target's socket. */
   hold(target: CorkTarget): void {
@@ -22,6 +66,10 @@ export class WriteCoalescer {
     target.corked = true
     target.cork()
     this.held.push(target)
+    this.schedule()
+  }
+
+  private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true
       setImmediate(this.flushAll)
@@ -31,10 +79,12 @@ export class WriteCoalescer {
   /** Flushes now (also used on shutdown). */
   readonly flushAll = (): void => {
     this.scheduled = false
+    this.turn++
     const held = this.held
     this.held = []
     for (const target of held) {
       target.corked = false
+      if (isDirectTarget(target)) target.batching = target.turnWrites > 1
       try {
         target.flush()
       } catch {

@@ -2,33 +2,55 @@
  * The `ws` engine: noServer mode, permessage-deflate off (compression bombs and CRIME-like
  * side channels, research/reliability.md S6), `maxPayload` = the server's maxMessageSize (→ 1009).
  *
- * Messages are framed once with ws's own `Sender.frame()` and written straight to the socket,
- * as socket.io does for broadcasts (websockets/ws#617). That is correct because deflate is off
- * (no RSV1, the sender queue stays empty) and server frames are never masked (RFC 6455 §5.1),
- * so the same bytes are valid for every receiver.
+ * Messages are framed once and written straight to the socket, as socket.io does for
+ * broadcasts (websockets/ws#617). That is correct because deflate is off (no RSV1, ws's sender
+ * queue stays empty) and server frames are never masked (RFC 6455 §5.1), so the same bytes are
+ * valid for every receiver.
  */
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import * as wsModule from 'ws'
 import { WebSocket, WebSocketServer } from 'ws'
-import { type CorkTarget, WriteCoalescer } from './coalescer.js'
+import { type DirectTarget, WriteCoalescer } from './coalescer.js'
 import type { PreparedMessage, Transport, TransportEngine, TransportHandler } from './types.js'
 
-interface FrameOptions {
-  fin: boolean
-  opcode: number
-  mask: boolean
-  readOnly: boolean
-  rsv1: boolean
+/** FIN + text opcode (RFC 6455 §5.2), no RSV1 (no compression). */
+const FIN_TEXT = 0x81
+
+/**
+ * One unmasked text frame, header and payload in a single Buffer: every delivery is then one
+ * chunk for the socket, not the two (header, payload) that ws's `Sender.frame()` returns.
+ */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text)
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10
+  const frame = Buffer.allocUnsafe(header + length)
+  frame[0] = FIN_TEXT
+  if (header === 2) {
+    frame[1] = length
+  } else if (header === 4) {
+    frame[1] = 126
+    frame.writeUInt16BE(length, 2)
+  } else {
+    frame[1] = 127
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2)
+    frame.writeUInt32BE(length >>> 0, 6)
+  }
+  frame.write(text, header, 'utf8')
+  return frame
 }
-// @types/ws does not declare Sender; ws exports it (wrapper.mjs) and its frame() is stable API.
-const Sender = (wsModule as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } }).Sender
 
-const TEXT_OPCODE = 1
+class WsMessage implements PreparedMessage {
+  constructor(readonly frame: Buffer) {}
 
-interface WsPrepared extends PreparedMessage {
-  readonly frames: Buffer[]
+  get bytes(): number {
+    return this.frame.length
+  }
+
+  /** The bytes on the wire, as a list of chunks (one). */
+  get frames(): Buffer[] {
+    return [this.frame]
+  }
 }
 
 /** RFC 6455 §5.5: control frame payloads (close code + reason) are at most 125 bytes. */
@@ -52,8 +74,11 @@ function receiverErrorCode(code: string | undefined): number {
   }
 }
 
-class WsTransport implements Transport, CorkTarget {
+class WsTransport implements Transport, DirectTarget {
   corked = false
+  directTurn = -1
+  turnWrites = 0
+  batching = false
   readonly remoteAddress: string
   private handler: TransportHandler | undefined
   private closedReported = false
@@ -91,8 +116,16 @@ class WsTransport implements Transport, CorkTarget {
   send(message: PreparedMessage): void {
     // Nothing may follow our (or the peer's) close frame.
     if (this.ws.readyState !== WebSocket.OPEN || this.socket.destroyed) return
-    this.coalescer.hold(this)
-    for (const frame of (message as WsPrepared).frames) this.socket.write(frame)
+    const { frame } = message as WsMessage
+    if (this.coalescer.claimDirect(this)) {
+      this.socket.write(frame)
+      // The kernel did not take it all (a slow reader): cork the rest of the turn, so that the
+      // end-of-turn flush runs the backpressure check (4002) as it does for corked writes.
+      if (this.socket.writableLength > 0) this.coalescer.hold(this)
+    } else {
+      this.coalescer.hold(this)
+      this.socket.write(frame)
+    }
   }
 
   bufferedAmount(): number {
@@ -127,12 +160,8 @@ export class WsEngine implements TransportEngine {
     this.wss.on('error', () => {})
   }
 
-  prepare(text: string): WsPrepared {
-    const data = Buffer.from(text, 'utf8')
-    const frames = Sender.frame(data, { fin: true, opcode: TEXT_OPCODE, mask: false, readOnly: false, rsv1: false })
-    let bytes = 0
-    for (const f of frames) bytes += f.length
-    return { frames, bytes }
+  prepare(text: string): WsMessage {
+    return new WsMessage(textFrame(text))
   }
 
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, done: (transport: Transport) => void): void {

@@ -10,9 +10,8 @@
  * @see https://developers.weixin.qq.com/miniprogram/dev/api/network/websocket/wx.connectSocket.html
  */
 import { wxAdapter } from '../adapters/wx.js'
-import type { Client } from '../core/types.js'
-import { closePlatformAppClient, getPlatformAppClient } from '../mp/app-client.js'
-import { createPlatformClient, type MpClientOptions, type MpPlatform } from '../mp/create.js'
+import type { MpPlatform } from '../mp/create.js'
+import { platformEntry } from '../mp/entry.js'
 import type { MpApi } from '../mp/platform.js'
 
 export * from '../index.js'
@@ -29,17 +28,4 @@ const platform: MpPlatform = {
   global: () => (typeof wx === 'undefined' ? undefined : wx),
 }
 
-/** A new client for this platform (not connected). Prefer `getAppClient` in pages: one connection per app. */
-export function createClient(options: MpClientOptions): Client {
-  return createPlatformClient(platform, options).client
-}
-
-/** This app's one client, created and connected on first use; every page gets the same one. */
-export function getAppClient(options: MpClientOptions): Client {
-  return getPlatformAppClient(platform, options)
-}
-
-/** Closes this app's client and unregisters its hooks; the next getAppClient starts a new one. */
-export function closeAppClient(api?: MpApi): void {
-  closePlatformAppClient(platform, api)
-}
+export const { createClient, getAppClient, closeAppClient } = /* @__PURE__ */ platformEntry(platform)

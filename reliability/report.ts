@@ -28,7 +28,10 @@ const pair = (a: number | undefined, b: number | undefined): string => (a === un
 const order = (f: Figures): string => (f.scenario.startsWith('R') ? `0${f.scenario.replace(/^R(\d)\b/, 'R0$1')}` : f.scenario.startsWith('G') ? `1${f.scenario}` : `2${f.scenario}`)
 const rows = [...latest.values()].sort((a, b) => order(a).localeCompare(order(b))).map((f) => {
   const extra = Object.entries(f.extra ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(', ')
-  const rss = f.rssPeakMiB === undefined ? '' : `${f.rssBaselineMiB ?? ''}→${f.rssPeakMiB}→${f.rssAfterMiB ?? ''}${f.rssSlopeKiBPerMin === undefined ? '' : ` (${f.rssSlopeKiBPerMin} KiB/min)`}`
+  const slope = f.rssSlopeKiBPerMin === undefined ? '' : ` (${f.rssSlopeKiBPerMin} KiB/min)`
+  const rss = f.rssPeakMiB === undefined ? ''
+    : f.rssBaselineMiB === undefined && f.rssAfterMiB === undefined ? `peak ${f.rssPeakMiB}${slope}`
+      : `${f.rssBaselineMiB ?? ''}→${f.rssPeakMiB}→${f.rssAfterMiB ?? ''}${slope}`
   return `| ${f.scenario} | ${f.covers.join(' ')} | ${pair(f.published, f.acked)} | ${n(f.lost)} | ${pair(f.dupBefore, f.dupAfter)} | ${pair(f.recoveredTrue, f.recoveredFalse)} | ${ms(f.reconnectMs)} | ${rss} | ${n(f.lagP99Ms)} | ${n(f.inputs)} | ${n(f.crashes)} | ${extra} |`
 })
 console.log(`Profile: ${profile}; latest run ${[...latest.values()].map((f) => f.at).sort().at(-1) ?? ''}\n`)

@@ -45,8 +45,8 @@ test('a publication is framed once and the same prepared message reaches every l
 test('the prepared bytes are one valid unmasked, uncompressed text frame', async () => {
   const engine = new WsEngine(1024)
   const text = JSON.stringify({ type: 'pub', channel: 'c', data: 'é'.repeat(100) })
-  const message = engine.prepare(text) as PreparedMessage & { frames: Buffer[] }
-  const bytes = Buffer.concat(message.frames)
+  const message = engine.prepare(text) as PreparedMessage & { frame: Buffer }
+  const bytes = message.frame
   assert.equal(bytes.length, message.bytes)
   assert.equal(bytes[0], 0x81, 'FIN + text opcode, no RSV1 (no compression)')
   assert.equal((bytes[1] ?? 0) & 0x80, 0, 'server frames are not masked')
@@ -56,10 +56,32 @@ test('the prepared bytes are one valid unmasked, uncompressed text frame', async
   engine.close()
 })
 
+/** The coalescer-owned fields of a target, as a transport starts them. */
+const fresh = () => ({ corked: false, directTurn: -1, turnWrites: 0, batching: false })
+
+test('claimDirect: the first write of a turn goes out directly; a socket that got several in its last turn corks from the first', async () => {
+  const coalescer = new WriteCoalescer()
+  const log: string[] = []
+  const t: CorkTarget = { ...fresh(), cork: () => log.push('cork'), flush: () => log.push('flush') }
+  // What WsTransport.send does before each write.
+  const write = (): string => (coalescer.claimDirect(t) ? 'direct' : (coalescer.hold(t), 'corked'))
+  assert.deepEqual([write()], ['direct'], 'one message in a turn: no cork')
+  await turn()
+  assert.deepEqual([write(), write(), write()], ['direct', 'corked', 'corked'], 'a second message in the turn corks')
+  await turn()
+  assert.deepEqual(log, ['cork', 'flush'])
+  assert.deepEqual([write(), write()], ['corked', 'corked'], 'batching: corked from the first write')
+  await turn()
+  assert.deepEqual([write()], ['corked'], 'still batching after a turn of two')
+  await turn()
+  assert.deepEqual([write()], ['direct'], 'a turn of one ends the batching')
+  await turn()
+})
+
 test('writes to one socket within a turn are corked once and flushed once, after the turn', async () => {
   const coalescer = new WriteCoalescer()
   const log: string[] = []
-  const target = (name: string): CorkTarget => ({ corked: false, cork: () => log.push(`cork ${name}`), flush: () => log.push(`flush ${name}`) })
+  const target = (name: string): CorkTarget => ({ ...fresh(), cork: () => log.push(`cork ${name}`), flush: () => log.push(`flush ${name}`) })
   const a = target('a')
   const b = target('b')
   for (let i = 0; i < 5; i++) {
@@ -77,8 +99,8 @@ test('writes to one socket within a turn are corked once and flushed once, after
 test('a failing flush does not leave the other sockets corked', async () => {
   const coalescer = new WriteCoalescer()
   const flushed: string[] = []
-  coalescer.hold({ corked: false, cork() {}, flush: () => { throw new Error('destroyed') } })
-  coalescer.hold({ corked: false, cork() {}, flush: () => flushed.push('ok') })
+  coalescer.hold({ ...fresh(), cork() {}, flush: () => { throw new Error('destroyed') } })
+  coalescer.hold({ ...fresh(), cork() {}, flush: () => flushed.push('ok') })
   await turn()
   assert.deepEqual(flushed, ['ok'])
 })

@@ -17,23 +17,15 @@
 export interface CorkTarget {
   /** Set by the coalescer while the target's socket is corked. */
   corked: boolean
+  /** The turn of the target's last write (owned by the coalescer; start -1). */
+  directTurn: number
+  /** Writes in that turn (owned by the coalescer; start 0). */
+  turnWrites: number
+  /** Its last flushed turn had several writes: cork from the first write (start false). */
+  batching: boolean
   cork(): void
   /** Uncorks and runs the post-flush checks (backpressure). */
   flush(): void
-}
-
-/** A target that may also be written directly. Fields owned by the coalescer; start -1, 0, false. */
-export interface DirectTarget extends CorkTarget {
-  /** The turn of the target's last write. */
-  directTurn: number
-  /** Writes in that turn. */
-  turnWrites: number
-  /** Its last flushed turn had several writes: cork from the first write. */
-  batching: boolean
-}
-
-function isDirectTarget(target: CorkTarget): target is DirectTarget {
-  return 'turnWrites' in target
 }
 
 export class WriteCoalescer {
@@ -47,7 +39,7 @@ export class WriteCoalescer {
    * is batching: write directly, no cork. Otherwise (and when a direct write left bytes
    * buffered) call `hold` before writing.
    */
-  claimDirect(target: DirectTarget): boolean {
+  claimDirect(target: CorkTarget): boolean {
     if (target.directTurn === this.turn) {
       target.turnWrites++
       return false
@@ -84,7 +76,7 @@ export class WriteCoalescer {
     this.held = []
     for (const target of held) {
       target.corked = false
-      if (isDirectTarget(target)) target.batching = target.turnWrites > 1
+      target.batching = target.turnWrites > 1
       try {
         target.flush()
       } catch {

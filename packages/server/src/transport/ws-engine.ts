@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer } from 'ws'
-import { type DirectTarget, WriteCoalescer } from './coalescer.js'
+import { type CorkTarget, WriteCoalescer } from './coalescer.js'
 import type { PreparedMessage, Transport, TransportEngine, TransportHandler } from './types.js'
 
 /** FIN + text opcode (RFC 6455 §5.2), no RSV1 (no compression). */
@@ -46,11 +46,6 @@ class WsMessage implements PreparedMessage {
   get bytes(): number {
     return this.frame.length
   }
-
-  /** The bytes on the wire, as a list of chunks (one). */
-  get frames(): Buffer[] {
-    return [this.frame]
-  }
 }
 
 /** RFC 6455 §5.5: control frame payloads (close code + reason) are at most 125 bytes. */
@@ -74,7 +69,7 @@ function receiverErrorCode(code: string | undefined): number {
   }
 }
 
-class WsTransport implements Transport, DirectTarget {
+class WsTransport implements Transport, CorkTarget {
   corked = false
   directTurn = -1
   turnWrites = 0

@@ -47,6 +47,18 @@ export interface Subscription {
   state: 'subscribing' | 'live'
   /** Live messages that arrived while the history read was in flight (subscribe-then-read race). */
   buffer: Array<{ message: PreparedMessage; mark: StreamMark | undefined }>
+  /**
+   * The top of that history read: the client has every publication up to it (in the reply or
+   * before its `since`). Until a later offset arrives, live messages at or below it are
+   * dropped — on Redis the read (command link) can see an offset before the pub/sub link
+   * delivers it, which sent offset N both in the reply and live (G1: at most once).
+   */
+  floor: StreamMark | undefined
+}
+
+/** True when `mark` is already covered by `floor` (same epoch, not after it). */
+export function coveredBy(floor: StreamMark, mark: StreamMark | undefined): boolean {
+  return mark !== undefined && mark.epoch === floor.epoch && (mark.offset ?? 0) <= (floor.offset ?? 0)
 }
 
 export class Connection implements Subscriber, TransportHandler, BucketState, HeartbeatMember {
@@ -166,8 +178,14 @@ export class Connection implements Subscriber, TransportHandler, BucketState, He
   deliver(channel: string, message: PreparedMessage, mark: StreamMark | undefined): void {
     const sub = this.subs?.get(channel)
     if (sub === undefined || this.state !== 'open') return
-    if (sub.state === 'live') this.transport.send(message)
-    else if (sub.buffer.length < this.ctx.options.limits.maxOutboundBuffer / 64) sub.buffer.push({ message, mark })
+    if (sub.state === 'live') {
+      if (sub.floor !== undefined) {
+        if (coveredBy(sub.floor, mark)) return
+        // Past the floor: pub/sub delivers in order, nothing at or below it can follow.
+        if (mark !== undefined) sub.floor = undefined
+      }
+      this.transport.send(message)
+    } else if (sub.buffer.length < this.ctx.options.limits.maxOutboundBuffer / 64) sub.buffer.push({ message, mark })
     else this.disconnect(CloseCode.SlowConsumer, 'too many publications while subscribing', undefined, SLOW_CLOSE_GRACE_MS)
   }
 

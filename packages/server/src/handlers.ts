@@ -73,7 +73,7 @@ export async function subscribeChannel(conn: Connection, channel: string, rule: 
   // connection out of the hub again.
   if (conn.state !== 'open') return
   const { hub, broker, presence } = conn.ctx
-  const sub: Subscription = { channel, rule, state: 'subscribing', buffer: [] }
+  const sub: Subscription = { channel, rule, state: 'subscribing', buffer: [], floor: undefined }
   conn.addSubscription(sub)
   const reply: SubscribedFrame = { type: 'subscribed', id, channel }
   let top: StreamPosition | undefined
@@ -99,11 +99,12 @@ export async function subscribeChannel(conn: Connection, channel: string, rule: 
   if (conn.subscription(channel) !== sub || conn.state !== 'open') return
   conn.send(reply)
   sub.state = 'live'
-  for (const { message, mark } of sub.buffer) {
-    // Offsets up to the read's top were in the reply (or are before the position it reports).
-    if (top === undefined || mark === undefined || mark.epoch !== top.epoch || (mark.offset ?? 0) > top.offset) conn.transport.send(message)
-  }
+  // Offsets up to the read's top were in the reply (or are before the position it reports):
+  // buffered and late live copies of them are dropped by deliver().
+  sub.floor = top
+  const buffered = sub.buffer
   sub.buffer = []
+  for (const { message, mark } of buffered) conn.deliver(channel, message, mark)
   const record = conn.session
   if (rule.presence && record !== undefined && record.presence?.has(channel) !== true) await presence.join(record, channel)
 }

@@ -13,8 +13,12 @@ class RacyBroker implements Broker {
   readonly inner = new MemoryBroker()
   before: () => Promise<void> = async () => {}
   after: () => Promise<void> = async () => {}
+  /** While set, live publications are held back (Redis: the pub/sub link lagging the command link). */
+  holdLive = false
+  readonly held: Array<() => void> = []
   start(h: BrokerHandler): Promise<void> {
-    return this.inner.start(h)
+    const onPublication: BrokerHandler['onPublication'] = (c, p) => (this.holdLive ? this.held.push(() => h.onPublication(c, p)) : h.onPublication(c, p))
+    return this.inner.start({ ...h, onPublication })
   }
   subscribe(c: string): Promise<void> {
     return this.inner.subscribe(c)
@@ -84,6 +88,31 @@ for (const withSince of [true, false]) {
     }
   })
 }
+
+test('a publication the history read already returned, delivered live only after the reply, is not sent twice (G1)', async () => {
+  const broker = new RacyBroker()
+  const server = await startServer({ broker, namespaces: [{ match: /^/, historySize: 100 }] })
+  try {
+    const first = await server.publish('ch', 1)
+    const { client } = await TestClient.connect(wsUrl(server))
+    // Stored (the read sees it) but its live copy lags: it reaches the node after the reply.
+    broker.before = async () => {
+      broker.holdLive = true
+      await server.publish('ch', 2)
+    }
+    const sub = await client.request({ type: 'subscribe', channel: 'ch', since: { epoch: first.epoch, offset: 1 } }, 'subscribed')
+    assert.deepEqual([sub.recovered, sub.publications?.map((p) => p.offset)], [true, [2]])
+    broker.holdLive = false
+    for (const release of broker.held.splice(0)) release()
+    await server.publish('ch', 3)
+    assert.equal((await client.next('pub')).offset, 3, 'the late live copy of 2 was dropped')
+    await client.request({ type: 'history', channel: 'ch', limit: 1 }, 'history')
+    assert.deepEqual(client.frames.filter((f) => f.type === 'pub'), [])
+    client.close()
+  } finally {
+    await server.close({ drainMs: 500 })
+  }
+})
 
 test('a broker failure during subscribe → error 109, the connection stays usable', async () => {
   const broker = new RacyBroker()

@@ -45,7 +45,8 @@ export interface Profile {
   fanout: { subs: number[]; offeredDps: number; window: Window }
   maxrate: { subs: number[]; peers: PeerName[]; startDps: number; factor: number; refine: boolean; maxSteps: number; window: Window }
   idle: { n: number; peers: PeerName[]; inflight: number; settleMs: number }
-  rpc: { clients: number; peers: PeerName[]; window: Window }
+  /** `repeats` overrides the profile's: the closed loop is the most noise-sensitive figure (the load generator is the limit). */
+  rpc: { clients: number; peers: PeerName[]; repeats?: number; window: Window }
   /** Before each session, wait (bounded) until other load on the machine is below maxPct of a core. */
   quiet: { maxPct: number; maxWaitMs: number }
   /** When set, every server process runs under `node --cpu-prof` and writes its profile here. */
@@ -90,7 +91,7 @@ export function fullProfile(): Profile {
     fanout: { subs: [100, 1000, 5000], offeredDps: 50_000, window: { warmupMs: 1000, durationMs: 10_000, drainMs: 3000 } },
     maxrate: { subs: [100, 1000, 5000], peers: ALL_PEERS, startDps: 50_000, factor: Math.SQRT2, refine: true, maxSteps: 10, window: { warmupMs: 1000, durationMs: 3000, drainMs: 3000 } },
     idle: { n: 10_000, peers: ['ws-naive', 'socketio', 'minisocket'], inflight: 64, settleMs: 2000 },
-    rpc: { clients: 100, peers: ['ws-naive', 'socketio', 'minisocket'], window: { warmupMs: 1000, durationMs: 10_000, drainMs: 0 } },
+    rpc: { clients: 100, peers: ['ws-naive', 'socketio', 'minisocket'], repeats: 5, window: { warmupMs: 1000, durationMs: 10_000, drainMs: 0 } },
     quiet: { maxPct: 30, maxWaitMs: 60_000 },
     maxMinutes: 90,
   }

@@ -45,7 +45,7 @@ export function countSessions(p: Profile): number {
     }
   }
   if (has('idle')) n += p.idle.peers.filter((x) => p.peers.includes(x)).length * sessionsPerCell
-  if (has('rpc')) n += p.rpc.peers.filter((x) => p.peers.includes(x)).length * sessionsPerCell
+  if (has('rpc')) n += p.rpc.peers.filter((x) => p.peers.includes(x)).length * (p.freshPerRepeat ? (p.rpc.repeats ?? p.repeats) : 1)
   if (has('sizes')) n += 1
   return n
 }
@@ -87,7 +87,8 @@ export async function runBench(p: Profile, progress: ProgressSink = silentProgre
 
   if (has('sizes')) await guard('sizes', 'client bundle sizes', {}, async () => { res.sizes = await runSizes() }, false)
 
-  const repeatBlocks = p.freshPerRepeat ? Array.from({ length: p.repeats }, (_, i) => [i]) : [Array.from({ length: p.repeats }, (_, i) => i)]
+  const blocksOf = (n: number): number[][] => (p.freshPerRepeat ? Array.from({ length: n }, (_, i) => [i]) : [Array.from({ length: n }, (_, i) => i)])
+  const repeatBlocks = blocksOf(p.repeats)
   const fanSubs = [...new Set([...(has('fanout') ? p.fanout.subs : []), ...(has('maxrate') ? p.maxrate.subs : [])])].sort((a, b) => a - b)
   for (const block of repeatBlocks) {
     for (const subs of fanSubs) {
@@ -129,9 +130,10 @@ export async function runBench(p: Profile, progress: ProgressSink = silentProgre
   }
 
   if (has('rpc')) {
-    for (const block of repeatBlocks) {
+    const rpcRepeats = p.rpc.repeats ?? p.repeats
+    for (const block of blocksOf(rpcRepeats)) {
       for (const peer of p.rpc.peers.filter((x) => p.peers.includes(x))) {
-        await guard('rpc', `rpc ${PEERS[peer].rpc} rep ${block.map((r) => r + 1).join(',')}/${p.repeats}`, { peer }, async () => {
+        await guard('rpc', `rpc ${PEERS[peer].rpc} rep ${block.map((r) => r + 1).join(',')}/${rpcRepeats}`, { peer }, async () => {
           const session = await Session.open({ peer, n: p.rpc.clients, subscribe: false, workers: p.workers, pin: p.pin, kind: PEERS[peer].rpcClient, cpuProfDir: p.cpuProfDir })
           try {
             for (const repeat of block) res.rpc.push({ peer, repeat, result: await runRpc(session, p) })

@@ -43,7 +43,7 @@ function method(res: BenchResults): string {
 - **Request/response.** ${p.rpc.clients} connections, each with exactly one ~75-byte request in flight: raw ws echo, socket.io \`emit('echo', p, ack)\`, minisocket \`rpc\` with an \`echo\` handler. ${p.rpc.window.warmupMs} ms warm-up, ${p.rpc.window.durationMs} ms measured.
 - **Client sizes.** esbuild (\`--bundle --minify --format=esm --platform=browser --target=es2020\`) from a one-line entry importing what an app imports; our entries are bundled whole (\`export *\`); then gzip -9. 1 KiB = 1024 bytes.
 - **Saturation.** ⚠ marks a load generator at ≥ 90 % of its core: the figure is then a lower bound for the server, and the server CPU per delivery is the figure to compare.
-- Every figure is the median of ${p.repeats} repeats with [min–max].
+- Every figure is the median of ${p.repeats} repeats with [min–max]${p.rpc.repeats !== undefined && p.rpc.repeats !== p.repeats ? ` (request/response: ${p.rpc.repeats} repeats, the figure most shaken by this VM's noise)` : ''}.
 `
 }
 

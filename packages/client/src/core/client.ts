@@ -219,13 +219,13 @@ export function createClient(options: ClientOptions): Client {
         subs.get(f.channel)?.member(f.type === 'join', f.member)
         return
     }
-    if ((f.id === undefined || !requests.settle({ ...f, id: f.id })) && f.type === 'error') {
+    if ((f.id === undefined || !requests.settle(f, f.id)) && f.type === 'error') {
       events.emit('error', new ClientError(f.code, f.message))
     }
   }
 
   const request = <T>(frame: Parameters<typeof requests.request>[0], ms: number, pick: (f: ServerFrame) => T): Promise<T> =>
-    state === 'closed' ? Promise.reject(closedError()) : requests.request(frame, ms).then(pick)
+    state === 'closed' ? Promise.reject(closedError()) : requests.request(frame, ms, undefined, pick)
 
   const host: SubscriptionHost = {
     get connected() {

@@ -26,6 +26,33 @@ test('rpc timeout rejects with 107; a late reply is ignored', async () => {
   assert.equal(h.client.state, 'connected')
 })
 
+test('each request times out at its own deadline, on one shared timer that replies do not touch', async () => {
+  const h = harness()
+  await h.connect()
+  const before = h.clock.pending
+  const long = h.client.rpc('long', null, { timeout: 3_000 })
+  const short = h.client.rpc('short', null, { timeout: 1_000 })
+  const answered = h.client.rpc('answered', null, { timeout: 1_500 })
+  // One timer for all three deadlines (the watchdog's and others' are in `before`).
+  assert.equal(h.clock.pending, before + 1)
+  h.socket.receive({ type: 'reply', id: h.socket.last('rpc').id, data: 'yes' })
+  assert.equal(await answered, 'yes')
+  const outcome = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code: number }) => e.code)
+  const shortOutcome = outcome(short)
+  const longOutcome = outcome(long)
+  h.clock.advance(999)
+  await flush()
+  assert.equal(await Promise.race([shortOutcome, Promise.resolve('pending')]), 'pending')
+  h.clock.advance(1)
+  assert.equal(await shortOutcome, 107)
+  h.clock.advance(1_999)
+  await flush()
+  assert.equal(await Promise.race([longOutcome, Promise.resolve('pending')]), 'pending')
+  h.clock.advance(1)
+  assert.equal(await longOutcome, 107)
+  assert.equal(h.clock.pending, before)
+})
+
 test('requests sent on a connection that drops reject with 200 Disconnected', async () => {
   const h = harness()
   await h.connect()

@@ -2,7 +2,8 @@
  * npm run bench [-- options]
  *   --quick            quick profile (default): under 5 minutes, 3 short repeats per cell
  *   --full             full profile (npm run bench:full): fresh processes per repeat, long windows
- *   --peers a,b        only these peers (ws-naive, ws-preframed, ws-preframed-corked, socketio, minisocket)
+ *   --peers a,b        only these peers (ws-naive, ws-preframed, ws-preframed-corked, socketio, minisocket;
+ *                      minisocket also brings the diagnostic minisocket-raw RPC row)
  *   --scenarios a,b    only these scenarios (sizes, fanout, maxrate, idle, rpc)
  *   --no-pin           do not pin processes with taskset
  *   --cpu-prof         run every server under `node --cpu-prof` (profiles in bench/results/profiles;

@@ -5,7 +5,7 @@
  */
 import type { ClientKind } from './loadgen/clients.js'
 
-export type PeerName = 'ws-naive' | 'ws-preframed' | 'ws-preframed-corked' | 'socketio' | 'minisocket'
+export type PeerName = 'ws-naive' | 'ws-preframed' | 'ws-preframed-corked' | 'socketio' | 'minisocket' | 'minisocket-raw'
 export type ScenarioName = 'fanout' | 'maxrate' | 'idle' | 'rpc' | 'sizes'
 
 export interface PeerInfo {
@@ -15,6 +15,8 @@ export interface PeerInfo {
   /** What the RPC scenario measures for this peer, and with which client. */
   rpc: string
   rpcClient: ClientKind
+  /** The peer whose server this one runs against, when it is only another client of it. */
+  server?: PeerName
 }
 
 export const PEERS: Record<PeerName, PeerInfo> = {
@@ -23,7 +25,13 @@ export const PEERS: Record<PeerName, PeerInfo> = {
   'ws-preframed-corked': { name: 'ws-preframed-corked', label: 'ws pre-framed + corked (reference)', client: 'textproto', rpc: 'ws echo', rpcClient: 'textproto' },
   socketio: { name: 'socketio', label: 'socket.io 4', client: 'socketio', rpc: 'socket.io ack', rpcClient: 'socketio' },
   minisocket: { name: 'minisocket', label: 'minisocket', client: 'minisocket', rpc: 'minisocket rpc (@minisocket/client)', rpcClient: 'minisocket-client' },
+  // Diagnostic, never judged: the same server driven by a bare ws client speaking its protocol,
+  // to tell the server's share of the round trip from @minisocket/client's.
+  'minisocket-raw': { name: 'minisocket-raw', label: 'minisocket (bare ws client)', client: 'minisocket', rpc: 'minisocket rpc, bare ws client (diagnostic)', rpcClient: 'minisocket', server: 'minisocket' },
 }
+
+/** The server a peer's sessions start. */
+export const serverOf = (peer: PeerName): PeerName => PEERS[peer].server ?? peer
 
 export interface Window {
   warmupMs: number
@@ -91,7 +99,7 @@ export function fullProfile(): Profile {
     fanout: { subs: [100, 1000, 5000], offeredDps: 50_000, window: { warmupMs: 1000, durationMs: 10_000, drainMs: 3000 } },
     maxrate: { subs: [100, 1000, 5000], peers: ALL_PEERS, startDps: 50_000, factor: Math.SQRT2, refine: true, maxSteps: 10, window: { warmupMs: 1000, durationMs: 3000, drainMs: 3000 } },
     idle: { n: 10_000, peers: ['ws-naive', 'socketio', 'minisocket'], inflight: 64, settleMs: 2000 },
-    rpc: { clients: 100, peers: ['ws-naive', 'socketio', 'minisocket'], repeats: 5, window: { warmupMs: 1000, durationMs: 10_000, drainMs: 0 } },
+    rpc: { clients: 100, peers: ['ws-naive', 'socketio', 'minisocket', 'minisocket-raw'], repeats: 5, window: { warmupMs: 1000, durationMs: 10_000, drainMs: 0 } },
     quiet: { maxPct: 30, maxWaitMs: 60_000 },
     maxMinutes: 90,
   }

@@ -6,7 +6,7 @@
 import { cpus, release } from 'node:os'
 import { hasTaskset } from './procs.js'
 import { waitForQuiet } from './machine.js'
-import { PEERS, type PeerName, type Profile } from './config.js'
+import { PEERS, serverOf, type PeerName, type Profile } from './config.js'
 import { Session } from './session.js'
 import { silentProgress, type ProgressSink } from './progress.js'
 import { runFixed, runMaxRate, type MaxRateResult } from './scenarios/fanout.js'
@@ -45,7 +45,7 @@ export function countSessions(p: Profile): number {
     }
   }
   if (has('idle')) n += p.idle.peers.filter((x) => p.peers.includes(x)).length * sessionsPerCell
-  if (has('rpc')) n += p.rpc.peers.filter((x) => p.peers.includes(x)).length * (p.freshPerRepeat ? (p.rpc.repeats ?? p.repeats) : 1)
+  if (has('rpc')) n += p.rpc.peers.filter((x) => p.peers.includes(serverOf(x))).length * (p.freshPerRepeat ? (p.rpc.repeats ?? p.repeats) : 1)
   if (has('sizes')) n += 1
   return n
 }
@@ -132,7 +132,7 @@ export async function runBench(p: Profile, progress: ProgressSink = silentProgre
   if (has('rpc')) {
     const rpcRepeats = p.rpc.repeats ?? p.repeats
     for (const block of blocksOf(rpcRepeats)) {
-      for (const peer of p.rpc.peers.filter((x) => p.peers.includes(x))) {
+      for (const peer of p.rpc.peers.filter((x) => p.peers.includes(serverOf(x)))) {
         await guard('rpc', `rpc ${PEERS[peer].rpc} rep ${block.map((r) => r + 1).join(',')}/${rpcRepeats}`, { peer }, async () => {
           const session = await Session.open({ peer, n: p.rpc.clients, subscribe: false, workers: p.workers, pin: p.pin, kind: PEERS[peer].rpcClient, cpuProfDir: p.cpuProfDir })
           try {

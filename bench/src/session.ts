@@ -4,7 +4,7 @@
  * sessions; `close()` always stops every process the session started.
  */
 import { cpuPct } from './stats.js'
-import { PEERS, type PeerName } from './config.js'
+import { PEERS, serverOf, type PeerName } from './config.js'
 import { ServerProc, WorkerProc } from './procs.js'
 import type { ClientKind } from './loadgen/clients.js'
 
@@ -42,7 +42,7 @@ export class Session {
 
   static async open(o: SessionOptions): Promise<Session> {
     const started = await Promise.allSettled([
-      ServerProc.start(o.peer, o.pin ? SERVER_CPU : null, o.cpuProfDir),
+      ServerProc.start(serverOf(o.peer), o.pin ? SERVER_CPU : null, o.cpuProfDir),
       ...Array.from({ length: o.workers }, () => WorkerProc.start(o.pin ? LOADGEN_CPU : null)),
     ])
     const failed = started.find((r) => r.status === 'rejected')

@@ -2,7 +2,7 @@ import { CloseCode, encodeFrame, ErrorCode, PROTOCOL_VERSIONS } from '@minisocke
 import type { ClientFrame, ConnectedFrame, ServerFrame } from '@minisocket/protocol'
 import type { SocketHandle } from './adapter.js'
 import { backoffDelay } from './backoff.js'
-import { Emitter } from './emitter.js'
+import { createEmitter } from './emitter.js'
 import { ClientError, isRetryableClose } from './errors.js'
 import { createWatchdog } from './heartbeat.js'
 import { silentLogger } from './logger.js'
@@ -27,7 +27,7 @@ export function createClient(options: ClientOptions): Client {
   const timeout = options.timeout ?? 10_000
   const random = options.random ?? Math.random
   const openOptions = { ...(options.protocols && { protocols: options.protocols }), ...(options.headers && { headers: options.headers }) }
-  const events = new Emitter<ClientEvents>(logger)
+  const events = createEmitter<ClientEvents>(logger)
   const subs = new Map<string, SubscriptionInternals>()
   let state: ClientState = 'closed'
   let socket: SocketHandle | undefined
@@ -225,7 +225,7 @@ export function createClient(options: ClientOptions): Client {
   }
 
   const request = <T>(frame: Parameters<typeof requests.request>[0], ms: number, pick: (f: ServerFrame) => T): Promise<T> =>
-    state === 'closed' ? Promise.reject(closedError()) : requests.request(frame, ms, undefined, pick)
+    state === 'closed' ? Promise.reject(closedError()) : requests.request(frame, ms).then(pick)
 
   const host: SubscriptionHost = {
     get connected() {

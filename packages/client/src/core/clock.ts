@@ -6,6 +6,7 @@
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number
+  /** `ms` may be 0 or negative (a deadline already passed): run as soon as possible. */
   setTimeout(fn: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
 }

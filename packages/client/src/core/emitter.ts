@@ -10,31 +10,35 @@ import type { Logger } from './logger.js'
  * const off = client.on('state', ({ from, to }) => console.log(from, '→', to))
  * off() // detaches exactly this listener
  */
-export class Emitter<E> {
-  private listeners: { [K in keyof E]?: Array<(event: E[K]) => void> } = {}
-
-  constructor(private readonly logger: Logger) {}
-
-  on<K extends keyof E>(type: K, fn: (event: E[K]) => void): () => void {
-    // Copy-on-write: an emit in progress keeps iterating the array it started with.
-    this.listeners[type] = [...(this.listeners[type] ?? []), fn]
-    return () => {
-      this.listeners[type] = this.listeners[type]?.filter((f) => f !== fn)
-    }
-  }
-
-  emit<K extends keyof E>(type: K, event: E[K]): void {
-    for (const fn of this.listeners[type] ?? []) {
-      try {
-        fn(event)
-      } catch (error) {
-        this.logger.error('listener threw', { event: String(type), error })
-      }
-    }
-  }
-
+export interface Emitter<E> {
+  on<K extends keyof E>(type: K, fn: (event: E[K]) => void): () => void
+  emit<K extends keyof E>(type: K, event: E[K]): void
   /** Drops every listener (unsubscribe frees everything). */
-  clear(): void {
-    this.listeners = {}
+  clear(): void
+}
+
+// A closure, not a class: it minifies to less (client size budget, issue 3).
+export function createEmitter<E>(logger: Logger): Emitter<E> {
+  let listeners: { [K in keyof E]?: Array<(event: E[K]) => void> } = {}
+  return {
+    on(type, fn) {
+      // Copy-on-write: an emit in progress keeps iterating the array it started with.
+      listeners[type] = [...(listeners[type] ?? []), fn]
+      return () => {
+        listeners[type] = listeners[type]?.filter((f) => f !== fn)
+      }
+    },
+    emit(type, event) {
+      for (const fn of listeners[type] ?? []) {
+        try {
+          fn(event)
+        } catch (error) {
+          logger.error('listener threw', { event: String(type), error })
+        }
+      }
+    },
+    clear() {
+      listeners = {}
+    },
   }
 }

@@ -1,3 +1,4 @@
+import { createAlarm } from './alarm.js'
 import type { Clock } from './clock.js'
 
 /**
@@ -9,28 +10,19 @@ import type { Clock } from './clock.js'
 export function createWatchdog(clock: Clock, onDead: () => void): { start(ms: number): void; kick(): void; stop(): void } {
   let last = 0
   let window = 0
-  let timer: unknown
-  const check = (): void => {
-    const idle = clock.now() - last
-    if (idle >= window) {
-      timer = undefined
-      onDead()
-    } else timer = clock.setTimeout(check, window - idle)
-  }
-  const stop = (): void => {
-    if (timer !== undefined) clock.clearTimeout(timer)
-    timer = undefined
-  }
+  const alarm = createAlarm(clock, () => {
+    if (clock.now() - last >= window) onDead()
+    else alarm.set(last + window)
+  })
   return {
     start(ms) {
-      stop()
       window = ms
       last = clock.now()
-      if (ms > 0) timer = clock.setTimeout(check, ms)
+      alarm.set(ms > 0 ? last + ms : Infinity)
     },
     kick() {
       last = clock.now()
     },
-    stop,
+    stop: () => alarm.set(Infinity),
   }
 }

@@ -1,5 +1,6 @@
 import type { Json } from '@minisocket/protocol'
 import type { SyncStorage } from './adapter.js'
+import { createAlarm } from './alarm.js'
 import type { Clock } from './clock.js'
 import type { ClientError } from './errors.js'
 import type { Logger } from './logger.js'
@@ -57,7 +58,6 @@ export function createOutbox(options: OutboxOptions, clock: Clock, logger: Logge
   const { storage } = options
   const key = options.key ?? 'minisocket:outbox'
   let list: OutboxEntry[] = []
-  let timer: unknown
 
   const persist = (): void => {
     if (storage === undefined) return
@@ -69,21 +69,16 @@ export function createOutbox(options: OutboxOptions, clock: Clock, logger: Logge
     }
   }
 
-  // One timer, for the oldest entry's deadline.
-  const arm = (): void => {
-    if (timer !== undefined) clock.clearTimeout(timer)
-    timer = undefined
-    const oldest = list[0]
-    if (oldest !== undefined) timer = clock.setTimeout(expire, Math.max(0, oldest.at + maxAge - clock.now()))
-  }
-  const expire = (): void => {
+  // One alarm, for the oldest entry's deadline.
+  const arm = (): void => alarm.set(list.length > 0 ? list[0]!.at + maxAge : Infinity)
+  const alarm = createAlarm(clock, (): void => {
     const now = clock.now()
     const old = list.filter((e) => e.at + maxAge <= now)
     list = list.filter((e) => e.at + maxAge > now)
     persist()
     arm()
     for (const e of old) onExpire(e)
-  }
+  })
 
   if (storage !== undefined) {
     try {

@@ -1,4 +1,5 @@
 import { ErrorCode, type ClientFrame, type ServerFrame } from '@minisocket/protocol'
+import { createAlarm } from './alarm.js'
 import type { Clock } from './clock.js'
 import { ClientError } from './errors.js'
 
@@ -10,12 +11,10 @@ interface Pending {
   frame: WithId
   /** Runs synchronously with the reply, before frames behind it on the wire (see request()). */
   onReply: ((frame: ServerFrame) => void) | undefined
-  /** What the caller wants from the reply, applied before resolving (no second promise per call). */
-  pick: ((frame: ServerFrame) => unknown) | undefined
-  resolve(value: unknown): void
-  reject(error: unknown): void
-  /** Clock time after which the request fails with Timeout; Infinity: waits without limit. */
-  deadline: number
+  resolve(frame: ServerFrame): void
+  reject(error: ClientError): void
+  /** Deadline: clock time after which the request fails with Timeout; Infinity: waits without limit. */
+  at: number
   timeout: number
   sent: boolean
 }
@@ -27,41 +26,23 @@ interface Pending {
  * whether repeating them is safe. (Publishes do not go through here unprotected: the outbox
  * re-sends them with their message id, which the server deduplicates: G5.)
  *
- * Deadlines share one timer, armed for the earliest of them, instead of a timer per request:
- * arming and clearing a platform timer for every call was the client's largest own cost in the
- * RPC benchmark (docs/benchmarks.md). A reply does not touch the timer; when it fires it fails
- * what is overdue and re-arms for the earliest deadline left.
+ * Deadlines share one alarm, set for the earliest of them (alarm.ts). A reply does not touch
+ * it; when it rings it fails what is overdue and is set again for the earliest deadline left.
  */
 export function createRequests(clock: Clock, write: (frame: WithId) => boolean) {
   const pending = new Map<number, Pending>()
   let lastId = 0
-  let timer: unknown
-  let armedFor = Infinity
-
-  const disarm = (): void => {
-    if (timer !== undefined) clock.clearTimeout(timer)
-    timer = undefined
-    armedFor = Infinity
-  }
-  const arm = (deadline: number): void => {
-    if (deadline >= armedFor) return
-    disarm()
-    armedFor = deadline
-    timer = clock.setTimeout(expire, Math.max(0, deadline - clock.now()))
-  }
-  const expire = (): void => {
-    timer = undefined
-    armedFor = Infinity
+  const alarm = createAlarm(clock, () => {
     const now = clock.now()
-    let next = Infinity
     for (const [id, p] of pending) {
-      if (p.deadline <= now) {
+      if (p.at > now) {
+        if (p.at < alarm.due) alarm.set(p.at)
+      } else {
         pending.delete(id)
         p.reject(new ClientError(ErrorCode.Timeout, `no reply to ${p.frame.type} within ${p.timeout} ms`))
-      } else if (p.deadline < next) next = p.deadline
+      }
     }
-    if (next < Infinity) arm(next)
-  }
+  })
 
   return {
     nextId: (): number => ++lastId,
@@ -71,15 +52,14 @@ export function createRequests(clock: Clock, write: (frame: WithId) => boolean) 
      * `onReply` sees a successful reply synchronously: promise callbacks run only after the
      * platform has dispatched every frame of the same network read, so a `subscribed` reply
      * handled in `.then` would come after the live `pub`s that follow it on the wire.
-     * `pick` maps the reply to the promise's value; when it throws, the promise rejects.
      */
-    request<T = ServerFrame>(frame: RequestFrame, timeout: number, onReply?: (frame: ServerFrame) => void, pick?: (frame: ServerFrame) => T): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
+    request(frame: RequestFrame, timeout: number, onReply?: (frame: ServerFrame) => void): Promise<ServerFrame> {
+      return new Promise((resolve, reject) => {
         const id = ++lastId
-        const deadline = timeout > 0 ? clock.now() + timeout : Infinity
-        const p: Pending = { frame: { ...frame, id } as WithId, onReply, pick, resolve: resolve as (value: unknown) => void, reject, deadline, timeout, sent: false }
+        const at = timeout > 0 ? clock.now() + timeout : Infinity
+        const p: Pending = { frame: { ...frame, id } as WithId, onReply, resolve, reject, at, timeout, sent: false }
         pending.set(id, p)
-        if (deadline < Infinity) arm(deadline)
+        if (at < alarm.due) alarm.set(at)
         p.sent = write(p.frame)
       })
     },
@@ -93,14 +73,7 @@ export function createRequests(clock: Clock, write: (frame: WithId) => boolean) 
         p.reject(new ClientError(frame.code, frame.message))
       } else {
         p.onReply?.(frame)
-        if (p.pick === undefined) p.resolve(frame)
-        else {
-          try {
-            p.resolve(p.pick(frame))
-          } catch (error) {
-            p.reject(error)
-          }
-        }
+        p.resolve(frame)
       }
       return true
     },
@@ -118,7 +91,7 @@ export function createRequests(clock: Clock, write: (frame: WithId) => boolean) 
           p.reject(error)
         }
       }
-      if (pending.size === 0) disarm()
+      if (pending.size === 0) alarm.set(Infinity)
     },
   }
 }

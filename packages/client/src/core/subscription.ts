@@ -1,6 +1,6 @@
 import { ErrorCode, type Json, type PresenceMember, type Publication, type PublisherInfo, type PubFrame, type ServerFrame, type StreamPosition, type SubscribedFrame } from '@minisocket/protocol'
 import type { Clock } from './clock.js'
-import { Emitter } from './emitter.js'
+import { createEmitter } from './emitter.js'
 import type { ClientError } from './errors.js'
 import type { Logger } from './logger.js'
 import type { RequestFrame } from './requests.js'
@@ -111,7 +111,7 @@ export function createSubscription(channel: string, host: SubscriptionHost, sinc
   let failures = 0
   let everSubscribed = false
   let retry: unknown
-  const events = new Emitter<SubscriptionEvents>(host.logger)
+  const events = createEmitter<SubscriptionEvents>(host.logger)
   for (const type of Object.keys(handlers) as Array<keyof SubscriptionEvents>) events.on(type, handlers[type] as never)
 
   const setState = (to: SubscriptionState, code = 0, reason = ''): void => {

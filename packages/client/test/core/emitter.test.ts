@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Emitter } from '../../src/core/emitter.js'
+import { createEmitter } from '../../src/core/emitter.js'
 
 const quiet = () => {
   const logged: string[] = []
@@ -9,7 +9,7 @@ const quiet = () => {
 
 test('on() returns its off(): exactly that listener is detached', () => {
   const { logger } = quiet()
-  const e = new Emitter<{ n: number }>(logger)
+  const e = createEmitter<{ n: number }>(logger)
   const a: number[] = []
   const b: number[] = []
   const offA = e.on('n', (v) => a.push(v))
@@ -23,7 +23,7 @@ test('on() returns its off(): exactly that listener is detached', () => {
 
 test('error with no listener does not throw; a throwing listener is logged and the others still run', () => {
   const { logger, logged } = quiet()
-  const e = new Emitter<{ error: Error; x: number }>(logger)
+  const e = createEmitter<{ error: Error; x: number }>(logger)
   e.emit('error', new Error('unheard'))
   const seen: number[] = []
   e.on('x', () => {
@@ -37,7 +37,7 @@ test('error with no listener does not throw; a throwing listener is logged and t
 
 test('a listener added or removed during an emit does not change that emit', () => {
   const { logger } = quiet()
-  const e = new Emitter<{ x: number }>(logger)
+  const e = createEmitter<{ x: number }>(logger)
   const seen: string[] = []
   let offB = (): void => {}
   e.on('x', () => {

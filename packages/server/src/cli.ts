@@ -96,6 +96,20 @@ export async function runCli(argv: readonly string[], ioOverrides: Partial<CliIo
     return 1
   }
 
+  // Listen for signals before announcing readiness: a supervisor (or a test) may signal the
+  // moment it reads the banner, and a pipe write is synchronous, so the reader can act before the
+  // next statement here runs. One listener for the whole stop: the first signal drains, a second
+  // one means "now" (there is no moment without a listener, when Node's default would kill us).
+  let stopNow: (code: number) => void = () => {}
+  const forced = new Promise<number>((resolve) => (stopNow = resolve))
+  let signalled: (signal: string) => void = () => {}
+  const signal = new Promise<string>((resolve) => (signalled = resolve))
+  let signals = 0
+  const offSignals = io.onSignal((s) => {
+    if (++signals === 1) signalled(s)
+    else stopNow(1)
+  })
+
   if (args.readyJson) say(io.stdout, JSON.stringify({ ready: true, port: server.port }) + '\n')
   else say(io.stdout, renderBanner({
     version: cliVersion(),
@@ -108,13 +122,7 @@ export async function runCli(argv: readonly string[], ioOverrides: Partial<CliIo
     allowedOrigins: options.allowedOrigins,
   }))
 
-  const signal = await new Promise<string>((resolve) => {
-    const off = io.onSignal((s) => {
-      off()
-      resolve(s)
-    })
-  })
-  options.logger?.info('shutting down', { signal })
+  options.logger?.info('shutting down', { signal: await signal })
   const closing = server.close().then(
     () => 0,
     (err: unknown) => {
@@ -122,13 +130,8 @@ export async function runCli(argv: readonly string[], ioOverrides: Partial<CliIo
       return 1
     },
   )
-  // A second signal while draining means "now": give up on the drain.
-  let offForced = () => {}
-  const forced = new Promise<number>((resolve) => {
-    offForced = io.onSignal(() => resolve(1))
-  })
   const code = await Promise.race([closing, forced])
-  offForced()
+  offSignals()
   if (!args.readyJson) say(io.stdout, code === 0 ? 'minisocket: stopped\n' : 'minisocket: stopped without a full drain\n')
   return code
 }

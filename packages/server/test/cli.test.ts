@@ -224,3 +224,33 @@ test('docs/cli.md: the example config is valid and serves with the banner the do
     config.cleanup()
   }
 })
+
+/** A capture whose stdout sends `count` signals the moment the banner is written (a supervisor that reacts at once). */
+function signalOnBanner(count: number): Captured & { io: Partial<CliIo> } {
+  const c = capture()
+  let sent = false
+  const write = c.io.stdout!.write
+  c.io.stdout = {
+    write: (s: string) => {
+      const r = write(s)
+      if (!sent && /WebSocket\s+ws:/.test(s)) {
+        sent = true
+        for (let i = 0; i < count; i++) c.signal('SIGINT')
+      }
+      return r
+    },
+  }
+  return c
+}
+
+test('runCli: a signal sent while the banner is being written is not lost (listeners come first)', { timeout: 10_000 }, async () => {
+  const c = signalOnBanner(1)
+  assert.equal(await runCli(['serve', '--port', '0'], c.io), 0)
+  assert.match(c.out(), /minisocket: stopped\n$/)
+})
+
+test('runCli: a second signal while draining stops at once, exit 1', { timeout: 10_000 }, async () => {
+  const c = signalOnBanner(2)
+  assert.equal(await runCli(['serve', '--port', '0'], c.io), 1)
+  assert.match(c.out(), /minisocket: stopped without a full drain\n$/)
+})

@@ -145,6 +145,16 @@ export class Follower {
         live = true
         this.onSubscribed(url, f)
       } else if (f.type === 'pub' && live && typeof f.offset === 'number') {
+        if (this.position !== undefined && f.epoch !== this.position.epoch) {
+          // A live publication of another epoch: the stream followed so far is gone (Redis
+          // restarted empty). Do what @minisocket/client does (subscription.ts pub(), G3): take
+          // nothing more live, resubscribe from the old position; the server answers that with
+          // recovered:false in the new epoch. Taking it here made the first resubscribe look
+          // "recovered" whenever the live publication outran the node's resync (a CI flake).
+          live = false
+          client.close()
+          return
+        }
         if (this.position !== undefined && f.offset !== this.position.offset + 1) this.jumps.push({ after: this.position.offset, got: f.offset })
         this.take({ epoch: f.epoch as string, offset: f.offset, data: f.data })
       }

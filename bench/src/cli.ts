@@ -6,7 +6,7 @@
  *                      minisocket also brings the diagnostic minisocket-raw RPC row)
  *   --scenarios a,b    only these scenarios (sizes, fanout, maxrate, idle, rpc)
  *   --no-pin           do not pin processes with taskset
- *   --cpu-prof         run every server under `node --cpu-prof` (profiles in bench/results/profiles;
+ *   --cpu-prof         run every server and load generator under `node --cpu-prof` (profiles in bench/results/profiles;
  *                      summarize one with `node --import tsx bench/src/report/cpuprofile.ts <file>`)
  *   --report           only re-render docs/benchmarks.md from bench/results/latest-*.json
  * Writes bench/results/latest-<profile>.json, the SVG charts, and docs/benchmarks.md (which shows

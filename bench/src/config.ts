@@ -79,7 +79,7 @@ export function quickProfile(): Profile {
     fanout: { subs: [100, 1000, 5000], offeredDps: 50_000, window: { warmupMs: 300, durationMs: 1000, drainMs: 1500 } },
     maxrate: { subs: [5000], peers: ['ws-preframed', 'socketio', 'minisocket'], startDps: 50_000, factor: Math.SQRT2, refine: false, maxSteps: 4, window: { warmupMs: 300, durationMs: 1000, drainMs: 1500 } },
     idle: { n: 2000, peers: ['ws-naive', 'socketio', 'minisocket'], inflight: 64, settleMs: 500 },
-    rpc: { clients: 100, peers: ['ws-naive', 'socketio', 'minisocket'], window: { warmupMs: 300, durationMs: 1500, drainMs: 0 } },
+    rpc: { clients: 100, peers: ['ws-naive', 'socketio', 'minisocket', 'minisocket-raw'], window: { warmupMs: 300, durationMs: 1500, drainMs: 0 } },
     quiet: { maxPct: 30, maxWaitMs: 1000 },
     // The quick profile promises under 5 minutes: sessions that would not fit are skipped (and listed).
     maxMinutes: 4.6,

@@ -147,8 +147,10 @@ export class ServerProc {
 export class WorkerProc {
   private constructor(readonly child: ChildProcess, readonly channel: Channel) {}
 
-  static async start(cpu: string | null, timeoutMs = 30_000): Promise<WorkerProc> {
-    const child = spawnNode(`${benchDir}src/loadgen/worker.ts`, cpu, ['ignore', 'inherit', 'inherit', 'ipc'])
+  /** `cpuProfDir`: profile the worker too (the client library's cost, e.g. for RPC). */
+  static async start(cpu: string | null, cpuProfDir?: string, timeoutMs = 30_000): Promise<WorkerProc> {
+    const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []
+    const child = spawnNode(`${benchDir}src/loadgen/worker.ts`, cpu, ['ignore', 'inherit', 'inherit', 'ipc'], prof)
     const channel = new Channel('worker', (m) => { if (child.connected) child.send(m) })
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`worker not ready within ${timeoutMs} ms`)), timeoutMs)

@@ -29,7 +29,7 @@ export interface SessionOptions {
   workers: number
   pin: boolean
   inflight?: number
-  /** Write a CPU profile of the server process into this directory. */
+  /** Write CPU profiles of the server and load-generator processes into this directory. */
   cpuProfDir?: string | undefined
   /** Client kind; default the peer's fan-out client. */
   kind?: ClientKind
@@ -43,7 +43,7 @@ export class Session {
   static async open(o: SessionOptions): Promise<Session> {
     const started = await Promise.allSettled([
       ServerProc.start(serverOf(o.peer), o.pin ? SERVER_CPU : null, o.cpuProfDir),
-      ...Array.from({ length: o.workers }, () => WorkerProc.start(o.pin ? LOADGEN_CPU : null)),
+      ...Array.from({ length: o.workers }, () => WorkerProc.start(o.pin ? LOADGEN_CPU : null, o.cpuProfDir && `${o.cpuProfDir}/loadgen-${o.peer}-${Date.now()}`)),
     ])
     const failed = started.find((r) => r.status === 'rejected')
     if (failed) {

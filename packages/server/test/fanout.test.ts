@@ -57,9 +57,9 @@ test('the prepared bytes are one valid unmasked, uncompressed text frame', async
 })
 
 /** The coalescer-owned fields of a target, as a transport starts them. */
-const fresh = () => ({ corked: false, directTurn: -1, turnWrites: 0, batching: false })
+const fresh = () => ({ corked: false, directTurn: -1, turnWrites: 0, multiTurn: -2, batching: false })
 
-test('claimDirect: the first write of a turn goes out directly; a socket that got several in its last turn corks from the first', async () => {
+test('claimDirect: the first write of a turn goes out directly; a socket that got several in each of its last two turns corks from the first', async () => {
   const coalescer = new WriteCoalescer()
   const log: string[] = []
   const t: CorkTarget = { ...fresh(), cork: () => log.push('cork'), flush: () => log.push('flush') }
@@ -70,6 +70,12 @@ test('claimDirect: the first write of a turn goes out directly; a socket that go
   assert.deepEqual([write(), write(), write()], ['direct', 'corked', 'corked'], 'a second message in the turn corks')
   await turn()
   assert.deepEqual(log, ['cork', 'flush'])
+  assert.deepEqual([write()], ['direct'], 'one turn of several (a publisher catch-up) is not batching yet')
+  await turn()
+  assert.deepEqual([write(), write()], ['direct', 'corked'], 'a turn of one in between: no streak')
+  await turn()
+  assert.deepEqual([write(), write()], ['direct', 'corked'], 'the second turn of several in a row')
+  await turn()
   assert.deepEqual([write(), write()], ['corked', 'corked'], 'batching: corked from the first write')
   await turn()
   assert.deepEqual([write()], ['corked'], 'still batching after a turn of two')

@@ -9,10 +9,12 @@
  * message per turn (fan-out at S = 100, RPC replies), corking bought nothing and cost a
  * `setImmediate` hop, a 2-chunk writev per socket and the wait until the end of the turn
  * (17.7 % of the RPC profile; 8.11 vs 7.37 µs per delivery for corked vs plain pre-framed,
- * bench/analysis.md). But a socket that got several messages in its last turn corks from the
- * first one: when the publisher falls behind, two publications per turn must still leave in one
- * writev, not a write plus a writev (max rate at S = 5000 fell from 141k to 100k in an A/B
- * quick run with the first write always direct).
+ * bench/analysis.md). But a socket that got several messages in each of its last two turns
+ * corks from the first one: when the publisher falls behind, two publications per turn must
+ * still leave in one writev, not a write plus a writev (max rate at S = 5000 fell from 141k to
+ * 100k in an A/B quick run with the first write always direct). One turn of several is not
+ * enough: a single catch-up of the publisher (two publications read together) would make every
+ * subscriber cork its one message in the turn after, at the corked cost.
  */
 export interface CorkTarget {
   /** Set by the coalescer while the target's socket is corked. */
@@ -21,7 +23,9 @@ export interface CorkTarget {
   directTurn: number
   /** Writes in that turn (owned by the coalescer; start 0). */
   turnWrites: number
-  /** Its last flushed turn had several writes: cork from the first write (start false). */
+  /** The last flushed turn in which it got several writes (owned by the coalescer; start -2). */
+  multiTurn: number
+  /** Its last two flushed turns each had several writes: cork from the first write (start false). */
   batching: boolean
   cork(): void
   /** Uncorks and runs the post-flush checks (backpressure). */
@@ -71,12 +75,14 @@ export class WriteCoalescer {
   /** Flushes now (also used on shutdown). */
   readonly flushAll = (): void => {
     this.scheduled = false
-    this.turn++
+    const turn = this.turn++
     const held = this.held
     this.held = []
     for (const target of held) {
       target.corked = false
-      target.batching = target.turnWrites > 1
+      const several = target.turnWrites > 1
+      target.batching = several && target.multiTurn === turn - 1
+      if (several) target.multiTurn = turn
       try {
         target.flush()
       } catch {

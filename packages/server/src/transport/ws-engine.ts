@@ -73,6 +73,7 @@ class WsTransport implements Transport, CorkTarget {
   corked = false
   directTurn = -1
   turnWrites = 0
+  multiTurn = -2
   batching = false
   readonly remoteAddress: string
   private handler: TransportHandler | undefined

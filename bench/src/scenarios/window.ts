@@ -32,6 +32,11 @@ export interface WindowResult {
   backgroundCpuPct: number
   keptSchedule: boolean
   maxLagMs: number
+  /**
+   * Diagnostic (JSON only): how long the server's publish call took, which covers the whole
+   * synchronous fan-out (its writes to every subscriber): p50, p99 and max in ms.
+   */
+  burstMs?: { p50: number; p99: number; max: number }
   /** Why a max-rate step failed; empty when it passed. */
   failures: string[]
 }
@@ -110,6 +115,7 @@ export async function runWindow(session: Session, offeredDps: number, w: Window,
     backgroundCpuPct: Math.max(0, busyPct(ticks0, ticks1, cpus().length) - cpuPct(serverCpuUs, serverWallUs) - cpuPct(loadgenCpuUs + self1.user + self1.system, loadgenWallUs)),
     keptSchedule: pub['keptSchedule'] === true,
     maxLagMs: Number(pub['maxLagMs']),
+    burstMs: { p50: Number(pub['burstP50Ms']), p99: Number(pub['burstP99Ms']), max: Number(pub['burstMaxMs']) },
     failures: [],
   }
   result.failures = judge(result)

@@ -3,6 +3,7 @@
  * kind, counts and times deliveries, and runs the closed-loop request scenario. It exits when
  * the runner disconnects, so it never outlives a crashed run.
  */
+import { PerformanceObserver } from 'node:perf_hooks'
 import { cpuUs, nowUs } from '../clock.js'
 import { Histogram } from '../histogram.js'
 import { connectClient, type BenchConn, type ClientKind } from './clients.js'
@@ -20,6 +21,26 @@ export type WorkerCommand =
 const conns: BenchConn[] = []
 const lastSeq: number[] = []
 let measurement = new Measurement(0, 0)
+
+/**
+ * The load generator's own GC pauses (cumulative count and ms; the longest since the last
+ * `mark`): a pause here delays every delivery queued behind it, so it shows in the latency
+ * tail. Reported per window as a diagnostic (bench/analysis.md, p99 at S = 100).
+ */
+const gc = { count: 0, ms: 0, maxMs: 0 }
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.count++
+    gc.ms += entry.duration
+    if (entry.duration > gc.maxMs) gc.maxMs = entry.duration
+  }
+}).observe({ entryTypes: ['gc'] })
+
+function mark(id: number): object {
+  const m = { id, cpuUs: cpuUs(), t: nowUs(), gcCount: gc.count, gcMs: gc.ms, gcMaxMs: gc.maxMs }
+  gc.maxMs = 0
+  return m
+}
 
 function reply(msg: object): void {
   process.send?.(msg)
@@ -117,7 +138,7 @@ async function handle(c: WorkerCommand): Promise<void> {
       measurement = new Measurement(c.fromSeq, c.toSeq)
       reply({ id: c.id, cpuUs: cpuUs(), t: nowUs() })
       return
-    case 'mark': reply({ id: c.id, cpuUs: cpuUs(), t: nowUs() }); return
+    case 'mark': reply(mark(c.id)); return
     case 'count': reply({ id: c.id, received: measurement.received, total: measurement.total }); return
     case 'report': reply({ id: c.id, ...measurement.report(), cpuUs: cpuUs() }); return
     case 'rpc': reply({ id: c.id, ...(await runRpc(c)) }); return

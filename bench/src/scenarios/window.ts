@@ -37,6 +37,8 @@ export interface WindowResult {
    * synchronous fan-out (its writes to every subscriber): p50, p99 and max in ms.
    */
   burstMs?: { p50: number; p99: number; max: number }
+  /** Diagnostic (JSON only): the load generators' GC pauses in the window, summed; max is the longest. */
+  loadgenGc?: { count: number; ms: number; maxMs: number }
   /** Why a max-rate step failed; empty when it passed. */
   failures: string[]
 }
@@ -116,6 +118,11 @@ export async function runWindow(session: Session, offeredDps: number, w: Window,
     keptSchedule: pub['keptSchedule'] === true,
     maxLagMs: Number(pub['maxLagMs']),
     burstMs: { p50: Number(pub['burstP50Ms']), p99: Number(pub['burstP99Ms']), max: Number(pub['burstMaxMs']) },
+    loadgenGc: {
+      count: mark1.reduce((a, m, i) => a + Number(m['gcCount']) - Number(mark0[i]!['gcCount']), 0),
+      ms: mark1.reduce((a, m, i) => a + Number(m['gcMs']) - Number(mark0[i]!['gcMs']), 0),
+      maxMs: Math.max(...mark1.map((m) => Number(m['gcMaxMs']))),
+    },
     failures: [],
   }
   result.failures = judge(result)

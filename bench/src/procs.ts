@@ -45,6 +45,11 @@ function spawnNode(file: string, cpu: string | null, stdio: Array<'pipe' | 'igno
   return child
 }
 
+/** `node --cpu-prof` into `<dir>/<name>-<time>/` (one file per thread), or nothing without a dir. */
+function cpuProfArgs(dir: string | undefined, name: string): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}/${name}-${Date.now()}`] : []
+}
+
 type Message = Record<string, unknown>
 interface Waiter { id: number; match: (m: Message) => boolean; resolve: (m: Message) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
 
@@ -102,8 +107,7 @@ export class ServerProc {
   static async start(peer: string, cpu: string | null, cpuProfDir?: string, timeoutMs = 30_000): Promise<ServerProc> {
     const file = `${benchDir}servers/${peer}.ts`
     // One directory per session: node writes one profile per thread (main + the tsx loader).
-    const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}/${peer}-${Date.now()}`] : []
-    const child = spawnNode(file, cpu, ['pipe', 'pipe', 'inherit'], ['--expose-gc', ...prof])
+    const child = spawnNode(file, cpu, ['pipe', 'pipe', 'inherit'], ['--expose-gc', ...cpuProfArgs(cpuProfDir, peer)])
     const channel = new Channel(`server ${peer}`, (m) => child.stdin?.write(JSON.stringify(m) + '\n'))
     const ready = new Promise<Message>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server ${peer} not ready within ${timeoutMs} ms`)), timeoutMs)
@@ -147,10 +151,9 @@ export class ServerProc {
 export class WorkerProc {
   private constructor(readonly child: ChildProcess, readonly channel: Channel) {}
 
-  /** `cpuProfDir`: profile the worker too (the client library's cost, e.g. for RPC). */
-  static async start(cpu: string | null, cpuProfDir?: string, timeoutMs = 30_000): Promise<WorkerProc> {
-    const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []
-    const child = spawnNode(`${benchDir}src/loadgen/worker.ts`, cpu, ['ignore', 'inherit', 'inherit', 'ipc'], prof)
+  /** `cpuProfDir`: profile the worker too, as `loadgen-<peer>-<time>` (the client library's cost, e.g. for RPC). */
+  static async start(cpu: string | null, cpuProfDir?: string, peer = '', timeoutMs = 30_000): Promise<WorkerProc> {
+    const child = spawnNode(`${benchDir}src/loadgen/worker.ts`, cpu, ['ignore', 'inherit', 'inherit', 'ipc'], cpuProfArgs(cpuProfDir, `loadgen-${peer}`))
     const channel = new Channel('worker', (m) => { if (child.connected) child.send(m) })
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`worker not ready within ${timeoutMs} ms`)), timeoutMs)

@@ -43,7 +43,7 @@ export class Session {
   static async open(o: SessionOptions): Promise<Session> {
     const started = await Promise.allSettled([
       ServerProc.start(serverOf(o.peer), o.pin ? SERVER_CPU : null, o.cpuProfDir),
-      ...Array.from({ length: o.workers }, () => WorkerProc.start(o.pin ? LOADGEN_CPU : null, o.cpuProfDir && `${o.cpuProfDir}/loadgen-${o.peer}-${Date.now()}`)),
+      ...Array.from({ length: o.workers }, () => WorkerProc.start(o.pin ? LOADGEN_CPU : null, o.cpuProfDir, o.peer)),
     ])
     const failed = started.find((r) => r.status === 'rejected')
     if (failed) {

@@ -96,7 +96,9 @@ export async function runWindow(session: Session, offeredDps: number, w: Window,
   }
   const serverCpuUs = Number(pub['serverCpuUs'])
   const serverWallUs = Number(pub['windowEndUs']) - windowStart
-  const loadgenCpuUs = mark1.reduce((a, m, i) => a + Number(m['cpuUs']) - Number(mark0[i]!['cpuUs']), 0)
+  /** A counter's growth between the two marks, summed over the workers. */
+  const grown = (key: string): number => mark1.reduce((a, m, i) => a + Number(m[key]) - Number(mark0[i]![key]), 0)
+  const loadgenCpuUs = grown('cpuUs')
   const loadgenWallUs = Math.max(...mark1.map((m) => Number(m['t']))) - Math.min(...mark0.map((m) => Number(m['t'])))
   const result: WindowResult = {
     subs,
@@ -119,8 +121,8 @@ export async function runWindow(session: Session, offeredDps: number, w: Window,
     maxLagMs: Number(pub['maxLagMs']),
     burstMs: { p50: Number(pub['burstP50Ms']), p99: Number(pub['burstP99Ms']), max: Number(pub['burstMaxMs']) },
     loadgenGc: {
-      count: mark1.reduce((a, m, i) => a + Number(m['gcCount']) - Number(mark0[i]!['gcCount']), 0),
-      ms: mark1.reduce((a, m, i) => a + Number(m['gcMs']) - Number(mark0[i]!['gcMs']), 0),
+      count: grown('gcCount'),
+      ms: grown('gcMs'),
       maxMs: Math.max(...mark1.map((m) => Number(m['gcMaxMs']))),
     },
     failures: [],

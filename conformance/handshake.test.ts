@@ -26,17 +26,19 @@ describe('handshake', () => {
     await withServer({}, async (t) => {
       const { hello } = await t.connected({ connect: { versions: [1, 7, 9] } })
       assert.equal(hello.version, 1)
+      const both = await t.connected({ connect: { versions: [2, 1] } })
+      assert.equal(both.hello.version, 2)
     })
   })
 
   test('no version in common → disconnect 4502 (reason names the server versions), close 4502', async () => {
     await withServer({}, async (t) => {
       const c = await t.client()
-      c.send({ type: 'connect', id: 1, versions: [2, 3] })
+      c.send({ type: 'connect', id: 1, versions: [3, 7] })
       const bye = await c.nextOf('disconnect')
       assert.equal(bye.code, 4502)
       assert.equal(bye.reconnect, false)
-      assert.match(bye.reason, /1/)
+      assert.match(bye.reason, /1,2/)
       assert.equal((await c.waitClosed()).code, 4502)
     })
   })

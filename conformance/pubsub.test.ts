@@ -25,6 +25,26 @@ describe('subscribe, publish, ack', () => {
     })
   })
 
+  test('version 2: a live publication is the compact array, its epoch sent only when it is not the one last heard', async () => {
+    await withServer({ namespaces }, async (t) => {
+      const a = await t.connected({ connect: { versions: [1, 2] } })
+      assert.equal(a.hello.version, 2)
+      const sub = await a.c.call({ type: 'subscribe', channel: 'chat:v2' }, 'subscribed')
+      await a.c.call({ type: 'subscribe', channel: 'typing:v2' }, 'subscribed')
+      await a.c.call({ type: 'publish', channel: 'chat:v2', data: { text: 'hi' } }, 'ack')
+      await a.c.call({ type: 'publish', channel: 'typing:v2', data: 1 }, 'ack')
+      const pub = await a.c.nextOf('pub')
+      assert.deepEqual(pub, { type: 'pub', channel: 'chat:v2', data: { text: 'hi' }, offset: 1, info: { client: a.hello.client, user: '' } })
+      await a.c.nextOf('pub')
+      const wire = a.c.received.filter((text) => text.startsWith('['))
+      assert.deepEqual(wire, [
+        `["p","chat:v2",{"text":"hi"},1,null,{"client":"${a.hello.client}","user":""}]`,
+        `["p","typing:v2",1,null,null,{"client":"${a.hello.client}","user":""}]`,
+      ])
+      assert.equal(typeof sub.epoch, 'string')
+    })
+  })
+
   test('publications arrive in offset order, once each (G1, G6)', async () => {
     await withServer({ namespaces }, async (t) => {
       const a = await t.connected()

@@ -3,7 +3,8 @@
  * worker drives every peer:
  *  - textproto: the raw `ws` peers' text protocol (see servers/ws-common.ts), `ws` client;
  *  - socketio: socket.io-client 4, websocket transport, one engine connection per client;
- *  - minisocket: the minisocket v1 protocol over a `ws` client (connect → subscribe → pub);
+ *  - minisocket: the minisocket protocol (v2: compact `pub` arrays) over a `ws` client
+ *    (connect → subscribe → pub);
  *  - minisocket-client: @minisocket/client itself (node entry over `ws`), used for RPC, so the
  *    request/response figure includes our client library as an app would use it.
  * Every receiver decodes the JSON once per delivery, as an application would.
@@ -106,7 +107,7 @@ async function connectSocketio(o: ConnectOptions): Promise<BenchConn> {
   }
 }
 
-/** Minisocket v1 over a bare `ws` client: the lightest possible receiver of our own protocol. */
+/** Minisocket v2 over a bare `ws` client: the lightest possible receiver of our own protocol. */
 async function connectMinisocket(o: ConnectOptions): Promise<BenchConn> {
   const ws = await openWs(`ws://127.0.0.1:${o.port}/ws`, o.timeoutMs)
   const pending = new Map<number, Pending>()
@@ -115,10 +116,11 @@ async function connectMinisocket(o: ConnectOptions): Promise<BenchConn> {
   ws.on('error', () => undefined)
   ws.on('close', () => { for (const p of pending.values()) p.reject(new Error('closed')); pending.clear() })
   ws.on('message', (raw) => {
-    let f: { type?: string; id?: number; data?: { s?: unknown; t?: unknown } }
+    type Data = { s?: unknown; t?: unknown } | undefined
+    let f: { type?: string; id?: number; data?: Data } | [string, string, Data]
     try { f = JSON.parse(raw.toString()) as typeof f } catch { o.onBadFrame(); return }
-    if (f.type === 'pub') {
-      const d = f.data
+    if (Array.isArray(f)) { // a v2 pub: ["p", channel, data, offset, epoch?]
+      const d = f[2]
       if (typeof d?.s === 'number' && typeof d.t === 'number') o.onDelivery(d.s, d.t)
       else o.onBadFrame()
       return
@@ -145,7 +147,7 @@ async function connectMinisocket(o: ConnectOptions): Promise<BenchConn> {
     }), o.timeoutMs, String(frame['type']), () => pending.delete(id))
   }
   try {
-    await ask({ type: 'connect', versions: [1] })
+    await ask({ type: 'connect', versions: [2] })
   } catch (e) {
     ws.terminate()
     throw e

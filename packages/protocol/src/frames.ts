@@ -1,5 +1,6 @@
 /**
- * Protocol v1 frames. One JSON object per WebSocket text message, discriminated by `type`.
+ * Protocol frames. One JSON object per WebSocket text message, discriminated by `type`; from
+ * v2 on, a live `pub` travels as a compact array instead (codec.ts `encodeCompactPub`).
  * Requests from the client carry a positive integer `id`; the server's reply carries the same
  * `id`. Frames without `id` are pushes. docs/protocol.md describes each frame with a sample.
  */
@@ -195,7 +196,10 @@ export interface StateAckFrame {
   id: number
   state: PresenceState
 }
-/** A live publication pushed to a subscriber. */
+/**
+ * A live publication pushed to a subscriber. In v2 it travels as a compact array, and `epoch`
+ * is left off while it is the one the connection last heard on the channel.
+ */
 export interface PubFrame {
   type: 'pub'
   channel: string

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
-import { CloseCode, decodeClientFrame, decodeServerFrame, type DecodeResult, encodeFrame } from '../src/index.js'
+import { CloseCode, decodeClientFrame, decodeServerFrame, type DecodeResult, encodeCompactPub, encodeFrame, type PubFrame } from '../src/index.js'
 import { clientFrameReaders, serverFrameReaders } from '../src/schema.js'
 import { clientFrame, mutateObject, mutateText, serverFrame } from './arbitraries.js'
 import { clientGolden, serverGolden } from './fixtures.js'
@@ -99,3 +99,35 @@ for (const dir of directions) {
     })
   })
 }
+
+describe(`codec properties, v2 compact pub (seed ${seed})`, () => {
+  const pubFrame = serverFrame.filter((f): f is PubFrame => f.type === 'pub')
+  const check = (text: string): void => {
+    let result: DecodeResult<{ type: string }> | undefined
+    assert.doesNotThrow(() => {
+      result = decodeServerFrame(text) as DecodeResult<{ type: string }>
+    })
+    assertWellFormed(result as DecodeResult<{ type: string }>, Object.keys(serverFrameReaders), decodeServerFrame)
+    assertPrototypesUntouched()
+  }
+
+  test('encodeCompactPub round-trips through the strict decoder, with the epoch or without it', () => {
+    fc.assert(
+      fc.property(pubFrame, fc.boolean(), (frame, withEpoch) => {
+        const expected = JSON.parse(JSON.stringify(frame)) as PubFrame
+        if (!withEpoch) delete expected.epoch
+        assert.deepEqual(decodeServerFrame(encodeCompactPub(frame, withEpoch)), { ok: true, frame: expected })
+        assertPrototypesUntouched()
+      }),
+      runs(3000),
+    )
+  })
+
+  test('hostile arrays: never throws, ok or a typed error', () => {
+    const head = fc.constantFrom('p', 'x', 0, null)
+    const arrays = fc.tuple(head, fc.array(fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant('__proto__')), { maxLength: 8 })).map(([h, rest]) => JSON.stringify([h, ...rest]))
+    fc.assert(fc.property(arrays, check), runs(3000))
+    const mutated = pubFrame.chain((f) => mutateText(encodeCompactPub(f, true)))
+    fc.assert(fc.property(mutated, check), runs(2000))
+  })
+})

@@ -20,10 +20,10 @@ import type { NodeContext } from './context.js'
 import { dispatch, runRpc } from './handlers.js'
 import { acceptConnect } from './handshake.js'
 import type { DeadlineQueue, HeartbeatMember } from './heartbeat.js'
-import type { StreamMark, Subscriber } from './hub.js'
+import type { Outbound, StreamMark, Subscriber } from './hub.js'
 import { type BucketState, takeToken } from './rate-limit.js'
 import type { SessionRecord } from './sessions.js'
-import type { PreparedMessage, Transport, TransportHandler } from './transport/types.js'
+import type { Transport, TransportHandler } from './transport/types.js'
 
 export type ConnectionState = 'handshaking' | 'open' | 'closing' | 'closed'
 
@@ -46,7 +46,7 @@ export interface Subscription {
   readonly rule: ChannelRule
   state: 'subscribing' | 'live'
   /** Live messages that arrived while the history read was in flight (subscribe-then-read race). */
-  buffer: Array<{ message: PreparedMessage; mark: StreamMark | undefined }>
+  buffer: Outbound[]
   /**
    * The top of that history read: the client has every publication up to it (in the reply or
    * before its `since`). Until a later offset arrives, live messages at or below it are
@@ -54,6 +54,12 @@ export interface Subscription {
    * delivers it, which sent offset N both in the reply and live (G1: at most once).
    */
   floor: StreamMark | undefined
+  /**
+   * The epoch the client last heard on this channel (its `subscribed` reply or a `pub`). v2
+   * leaves a publication's epoch off while it is this one; the first publication of another
+   * epoch carries it, so a client never reads an offset against the wrong epoch (G2, G3).
+   */
+  epoch: string | undefined
 }
 
 /** True when `mark` is already covered by `floor` (same epoch, not after it). */
@@ -63,6 +69,8 @@ export function coveredBy(floor: StreamMark, mark: StreamMark | undefined): bool
 
 export class Connection implements Subscriber, TransportHandler, BucketState, HeartbeatMember {
   state: ConnectionState = 'handshaking'
+  /** The protocol version agreed at connect. */
+  version = 1
   session: SessionRecord | undefined
   /** Created at the first subscription (an empty Map per idle connection otherwise). */
   private subs: Map<string, Subscription> | undefined
@@ -175,17 +183,19 @@ export class Connection implements Subscriber, TransportHandler, BucketState, He
   }
 
   /** A message fanned out by the hub: the same prepared bytes for every subscriber. */
-  deliver(channel: string, message: PreparedMessage, mark: StreamMark | undefined): void {
+  deliver(channel: string, message: Outbound): void {
     const sub = this.subs?.get(channel)
     if (sub === undefined || this.state !== 'open') return
     if (sub.state === 'live') {
+      const mark = message.mark
       if (sub.floor !== undefined) {
         if (coveredBy(sub.floor, mark)) return
         // Past the floor: pub/sub delivers in order, nothing at or below it can follow.
         if (mark !== undefined) sub.floor = undefined
       }
-      this.transport.send(message)
-    } else if (sub.buffer.length < this.ctx.options.limits.maxOutboundBuffer / 64) sub.buffer.push({ message, mark })
+      this.transport.send(message.message(this.version, sub.epoch))
+      if (mark?.epoch !== undefined) sub.epoch = mark.epoch
+    } else if (sub.buffer.length < this.ctx.options.limits.maxOutboundBuffer / 64) sub.buffer.push(message)
     else this.disconnect(CloseCode.SlowConsumer, 'too many publications while subscribing', undefined, SLOW_CLOSE_GRACE_MS)
   }
 
@@ -311,6 +321,7 @@ export class Connection implements Subscriber, TransportHandler, BucketState, He
     options.clock.clearTimeout(this.handshakeTimer)
     this.handshakeTimer = undefined
     this.request = undefined
+    this.version = version
     this.session = record
     if (record.user !== '') registry.addUser(record.user, this)
     this.send({

@@ -73,7 +73,7 @@ export async function subscribeChannel(conn: Connection, channel: string, rule: 
   // connection out of the hub again.
   if (conn.state !== 'open') return
   const { hub, broker, presence } = conn.ctx
-  const sub: Subscription = { channel, rule, state: 'subscribing', buffer: [], floor: undefined }
+  const sub: Subscription = { channel, rule, state: 'subscribing', buffer: [], floor: undefined, epoch: undefined }
   conn.addSubscription(sub)
   const reply: SubscribedFrame = { type: 'subscribed', id, channel }
   let top: StreamPosition | undefined
@@ -102,9 +102,10 @@ export async function subscribeChannel(conn: Connection, channel: string, rule: 
   // Offsets up to the read's top were in the reply (or are before the position it reports):
   // buffered and late live copies of them are dropped by deliver().
   sub.floor = top
+  sub.epoch = top?.epoch
   const buffered = sub.buffer
   sub.buffer = []
-  for (const { message, mark } of buffered) conn.deliver(channel, message, mark)
+  for (const message of buffered) conn.deliver(channel, message)
   const record = conn.session
   if (rule.presence && record !== undefined && record.presence?.has(channel) !== true) await presence.join(record, channel)
 }

@@ -2,10 +2,11 @@
  * The node's side of fan-out: which local connections subscribe to which channel, the node's
  * broker subscriptions (one per channel, however many local subscribers), and delivery.
  *
- * A publication is serialized and framed ONCE per node (`engine.prepare`) and the same bytes are
- * handed to every local subscriber (DESIGN.md performance principles).
+ * A publication is serialized and framed ONCE per node and wire form (`Outbound`, then
+ * `engine.prepare`) and the same bytes are handed to every local subscriber of that form
+ * (DESIGN.md performance principles).
  */
-import { encodeFrame, type PresenceMember, type ServerFrame } from '@minisocket/protocol'
+import { encodeCompactPub, encodeFrame, type PresenceMember, type ServerFrame } from '@minisocket/protocol'
 import type { Logger } from './api.js'
 import type { Broker, BrokerHandler, StreamPublication } from './engine/types.js'
 import type { StatsCollector } from './stats.js'
@@ -17,8 +18,34 @@ export interface StreamMark {
   offset?: number
 }
 
+/**
+ * One message for the local subscribers of a channel. It is framed once per wire form, and only
+ * when a subscriber needs that form: the v1 object, and for a `pub`, the v2 compact array with
+ * or without its epoch. A node whose clients all speak v2 frames a publication once.
+ */
+export class Outbound {
+  private object: PreparedMessage | undefined
+  private compact: PreparedMessage | undefined
+  private compactWithEpoch: PreparedMessage | undefined
+
+  constructor(
+    private readonly engine: TransportEngine,
+    private readonly frame: ServerFrame,
+    /** Where a publication sits in its stream; undefined for join/leave and history-less channels. */
+    readonly mark: StreamMark | undefined,
+  ) {}
+
+  /** The bytes for a connection speaking `version` that last heard `epoch` on this channel. */
+  message(version: number, epoch: string | undefined): PreparedMessage {
+    const f = this.frame
+    if (version < 2 || f.type !== 'pub') return (this.object ??= this.engine.prepare(encodeFrame(f)))
+    if (f.epoch === undefined || f.epoch === epoch) return (this.compact ??= this.engine.prepare(encodeCompactPub(f, false)))
+    return (this.compactWithEpoch ??= this.engine.prepare(encodeCompactPub(f, true)))
+  }
+}
+
 export interface Subscriber {
-  deliver(channel: string, message: PreparedMessage, mark: StreamMark | undefined): void
+  deliver(channel: string, message: Outbound): void
 }
 
 export class Hub implements BrokerHandler {
@@ -91,12 +118,12 @@ export class Hub implements BrokerHandler {
     return next
   }
 
-  /** Frames once and hands the same bytes to every local subscriber of the channel. */
+  /** Hands one message, framed at most once per wire form, to every local subscriber of the channel. */
   private fanOut(channel: string, frame: ServerFrame, mark: StreamMark | undefined): void {
     const subscribers = this.channels.get(channel)
     if (subscribers === undefined || subscribers.size === 0) return
-    const message = this.engine.prepare(encodeFrame(frame))
-    for (const subscriber of subscribers) subscriber.deliver(channel, message, mark)
+    const message = new Outbound(this.engine, frame, mark)
+    for (const subscriber of subscribers) subscriber.deliver(channel, message)
     this.stats.messagesOut += subscribers.size
   }
 

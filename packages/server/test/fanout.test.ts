@@ -1,12 +1,12 @@
 /**
- * Fan-out mechanics: one serialization and one framing per publication per node, the same
+ * Fan-out mechanics: one serialization and one framing per publication per node and wire form, the same
  * bytes to every local subscriber, and writes coalesced per socket per event-loop turn.
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setImmediate as turn } from 'node:timers/promises'
 import { MemoryBroker } from '../src/engine/memory-broker.js'
-import { Hub, type StreamMark, type Subscriber } from '../src/hub.js'
+import { Hub, type Outbound, type Subscriber } from '../src/hub.js'
 import { StatsCollector } from '../src/stats.js'
 import { type CorkTarget, WriteCoalescer } from '../src/transport/coalescer.js'
 import type { PreparedMessage } from '../src/transport/types.js'
@@ -14,31 +14,44 @@ import { WsEngine } from '../src/transport/ws-engine.js'
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} }
 
-test('a publication is framed once and the same prepared message reaches every local subscriber', async () => {
+test('a publication is framed once per wire form, and the same prepared message reaches every subscriber of that form', async () => {
   const engine = new WsEngine(1024)
-  let prepared = 0
+  const prepared: string[] = []
   const prepare = engine.prepare.bind(engine)
   engine.prepare = (text: string) => {
-    prepared++
+    prepared.push(text)
     return prepare(text)
   }
   const broker = new MemoryBroker()
   const stats = new StatsCollector()
   const hub = new Hub(broker, engine, stats, silent, () => {})
   await broker.start(hub)
-  const got: Array<{ message: PreparedMessage; mark: StreamMark | undefined }> = []
-  const subscribers: Subscriber[] = Array.from({ length: 50 }, () => ({ deliver: (_c, message, mark) => got.push({ message, mark }) }))
+  const got: Outbound[] = []
+  const subscribers: Subscriber[] = Array.from({ length: 50 }, () => ({ deliver: (_c, message) => got.push(message) }))
   for (const s of subscribers) await hub.subscribe('ch', s)
+  const { epoch } = await broker.history('ch', { limit: 0 }, { size: 10, ttlMs: 60_000 })
   await broker.publish('ch', { hello: 'world' }, { client: 'c', user: 'u' }, { history: { size: 10, ttlMs: 60_000 } })
-  assert.equal(prepared, 1)
   assert.equal(got.length, 50)
-  assert.ok(got.every((g) => g.message === got[0]?.message), 'one message object for all')
-  assert.equal(got[0]?.mark?.offset, 1)
+  assert.ok(got.every((g) => g === got[0]), 'one Outbound for all')
+  const out = got[0] as Outbound
+  assert.deepEqual(out.mark, { epoch, offset: 1 })
+  assert.equal(prepared.length, 0, 'framed lazily, by the first subscriber that sends it')
+  // 50 v2 connections that know the epoch: one framing, one message object.
+  const sent = subscribers.map(() => out.message(2, epoch))
+  assert.ok(sent.every((m) => m === sent[0]))
+  assert.deepEqual(prepared, [`["p","ch",{"hello":"world"},1,null,{"client":"c","user":"u"}]`])
+  // A v2 connection that last heard another epoch gets the epoch; a v1 one the object form.
+  assert.equal(out.message(2, 'older'), out.message(2, undefined))
+  assert.equal(out.message(1, epoch), out.message(1, 'older'))
+  assert.deepEqual(prepared.slice(1), [
+    `["p","ch",{"hello":"world"},1,"${epoch}",{"client":"c","user":"u"}]`,
+    `{"type":"pub","channel":"ch","data":{"hello":"world"},"epoch":"${epoch}","offset":1,"info":{"client":"c","user":"u"}}`,
+  ])
   assert.equal(stats.messagesOut, 50)
   for (const s of subscribers) hub.unsubscribe('ch', s)
   assert.deepEqual([hub.channelCount, hub.subscriptionCount], [0, 0])
   await broker.publish('ch', 2, undefined, {})
-  assert.equal(prepared, 1, 'no subscribers, no framing')
+  assert.equal(got.length, 50, 'no subscribers, nothing handed out')
   engine.close()
 })
 

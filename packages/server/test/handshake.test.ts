@@ -82,11 +82,13 @@ test('version negotiation: the highest common version; none → 4502 naming the 
   try {
     const { connected } = await TestClient.connect(wsUrl(server), { versions: [7, 1, 3] })
     assert.equal(connected.version, 1)
+    const both = await TestClient.connect(wsUrl(server), { versions: [1, 2] })
+    assert.equal(both.connected.version, 2)
     const client = await TestClient.open(wsUrl(server))
-    client.send({ type: 'connect', id: 5, versions: [2, 3] })
+    client.send({ type: 'connect', id: 5, versions: [3, 4] })
     const bye = await client.next('disconnect')
     assert.equal(bye.code, 4502)
-    assert.match(bye.reason, /1/)
+    assert.match(bye.reason, /server speaks 1,2/)
     assert.equal((await client.waitClosed()).code, 4502)
   } finally {
     await server.close({ drainMs: 500 })

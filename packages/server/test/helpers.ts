@@ -28,6 +28,8 @@ export interface Closed {
 
 export class TestClient {
   readonly frames: ServerFrame[] = []
+  /** Every server message as it came off the wire, for tests of the wire form itself. */
+  readonly texts: string[] = []
   /** Server messages the protocol codec rejected: each one is a bug. */
   readonly violations: string[] = []
   readonly closed: Promise<Closed>
@@ -38,6 +40,7 @@ export class TestClient {
   private constructor(readonly ws: WebSocket) {
     ws.on('error', () => {})
     ws.on('message', (raw) => {
+      this.texts.push(raw.toString())
       const decoded = decodeServerFrame(raw.toString(), SERVER_LIMITS)
       // Recorded, not thrown: a throw here would tear down the socket and hide the cause.
       if (!decoded.ok) this.violations.push(`${decoded.error.message}: ${raw.toString().slice(0, 200)}`)

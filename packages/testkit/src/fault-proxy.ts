@@ -260,9 +260,10 @@ export async function createFaultProxy(options: FaultProxyOptions): Promise<Faul
 
 /** Ready-made matchers for `addRule` / `suppress`. */
 export const frameMatchers = {
-  /** Text frames whose JSON has `type === t` (minisocket's app-level messages). */
+  /** Text frames whose JSON has `type === t` (minisocket's app-level messages); 'pub' also matches protocol v2's compact `["p", …]`. */
   jsonType: (t: string) => (frame: ProxyFrame): boolean => {
     const value = frame.json()
+    if (Array.isArray(value)) return t === 'pub' && value[0] === 'p'
     return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === t
   },
   /** The server's app-level heartbeat `{"type":"ping"}` (mini-programs cannot see WS pings). */

@@ -1,4 +1,4 @@
-import { CloseCode, encodeFrame, ErrorCode, PROTOCOL_VERSIONS } from '@minisocket/protocol'
+import { CloseCode, encodeFrame, ErrorCode, expandCompactPub, PROTOCOL_VERSIONS } from '@minisocket/protocol'
 import type { ClientFrame, ConnectedFrame, ServerFrame } from '@minisocket/protocol'
 import type { SocketHandle } from './adapter.js'
 import { backoffDelay } from './backoff.js'
@@ -29,6 +29,8 @@ export function createClient(options: ClientOptions): Client {
   const openOptions = { ...(options.protocols && { protocols: options.protocols }), ...(options.headers && { headers: options.headers }) }
   const events = createEmitter<ClientEvents>(logger)
   const subs = new Map<string, SubscriptionInternals>()
+  /** Per channel, the epoch last heard on this connection: what a v2 `pub` without one is in. */
+  const epochs = new Map<string, string>()
   let state: ClientState = 'closed'
   let socket: SocketHandle | undefined
   let generation = 0 // bumped whenever a socket is abandoned: its late callbacks are ignored
@@ -156,6 +158,7 @@ export function createClient(options: ClientOptions): Client {
     failures = 0
     connection = f
     session = f.session
+    epochs.clear()
     watchdog.start(f.ping > 0 ? f.ping + f.pongTimeout : 0)
     const mine = generation
     setState('connected')
@@ -187,7 +190,8 @@ export function createClient(options: ClientOptions): Client {
   const receive = (data: string | ArrayBuffer): void => {
     watchdog.kick()
     try {
-      const f = JSON.parse(data as string) as ServerFrame
+      const parsed: unknown = JSON.parse(data as string)
+      const f = (Array.isArray(parsed) ? expandCompactPub(parsed) : parsed) as ServerFrame
       if (typeof f?.type !== 'string') throw new TypeError('not a frame')
       dispatch(f)
     } catch (error) {
@@ -198,6 +202,7 @@ export function createClient(options: ClientOptions): Client {
   }
 
   const dispatch = (f: ServerFrame): void => {
+    if (f.type === 'subscribed' && f.epoch !== undefined) epochs.set(f.channel, f.epoch)
     switch (f.type) {
       case 'ping':
         transmit({ type: 'pong' })
@@ -209,6 +214,9 @@ export function createClient(options: ClientOptions): Client {
       case 'disconnect':
         return drop(f.code, f.reason, f.retryAfter, f.reconnect)
       case 'pub': {
+        // v2 leaves the epoch off while it is the one last heard on the channel (codec.ts encodeCompactPub).
+        const epoch = f.epoch ?? epochs.get(f.channel)
+        if (epoch !== undefined) epochs.set(f.channel, (f.epoch = epoch))
         const sub = subs.get(f.channel)
         if (sub) sub.pub(f)
         else events.emit('publication', { channel: f.channel, data: f.data, offset: f.offset, epoch: f.epoch, info: f.info })

@@ -186,3 +186,56 @@ test('live publications right behind the subscribed reply, in the same network r
   h.socket.receive(pub(8))
   assert.deepEqual(got, [4, 5, 6, 7, 8])
 })
+
+// Protocol v2's compact pub: ["p", channel, data, offset, epoch?] with the epoch left off while unchanged.
+const compact = (offset: number, epoch?: string) => (epoch === undefined ? ['p', CH, { n: offset }, offset] : ['p', CH, { n: offset }, offset, epoch])
+
+test('v2 compact publications: without an epoch they are in the one last heard, and events carry it', async () => {
+  const { h, got, offsets } = await live(3)
+  for (const o of [4, 5, 5, 6]) h.socket.receive(compact(o))
+  assert.deepEqual(offsets(), [4, 5, 6])
+  assert.deepEqual(got[0], { channel: CH, data: { n: 4 }, offset: 4, epoch: 'e1', info: undefined })
+})
+
+test('v2 compact publications: a new epoch on one is a gap, the ones after it are in that epoch', async () => {
+  const { h, sub, offsets } = await live(3)
+  h.socket.receive(compact(4))
+  h.socket.receive(compact(1, 'e2'))
+  assert.equal(sub.state, 'subscribing')
+  assert.deepEqual(h.socket.last('subscribe').since, { epoch: 'e1', offset: 4 })
+  h.socket.reply('subscribe', { type: 'subscribed', channel: CH, epoch: 'e2', offset: 1, recovered: false })
+  await flush()
+  h.socket.receive(compact(2))
+  assert.deepEqual(offsets(), [4, 2])
+  assert.deepEqual(sub.position, { epoch: 'e2', offset: 2 })
+})
+
+test('v2 compact publications: a reconnect forgets the epochs of the old connection', async () => {
+  const { h, sub } = await live(3)
+  h.socket.serverClose(4000)
+  h.clock.advance(750)
+  await h.connect()
+  h.socket.reply('subscribe', { type: 'subscribed', channel: CH, epoch: 'e1', offset: 3, recovered: true, publications: [] })
+  await flush()
+  h.socket.receive(compact(4))
+  assert.deepEqual(sub.position, { epoch: 'e1', offset: 4 })
+  // A server that sent no epoch at all on this connection: the offset alone is no proof of the epoch.
+  h.socket.serverClose(4000)
+  h.clock.advance(2000)
+  await h.connect()
+  h.socket.reply('subscribe', { type: 'subscribed', channel: CH, recovered: false })
+  await flush()
+  h.socket.receive(compact(5))
+  assert.equal(sub.position, undefined)
+})
+
+test('a malformed compact frame is reported, never thrown into the socket callback', async () => {
+  const { h, offsets } = await live(3)
+  const errors: string[] = []
+  h.client.on('error', (e) => errors.push(e.message))
+  h.socket.receive(['x', CH, 1])
+  h.socket.receive([])
+  h.socket.receive(compact(4))
+  assert.equal(errors.length, 2)
+  assert.deepEqual(offsets(), [4])
+})

@@ -192,7 +192,8 @@ test('a live publication lost in transit: the next one reveals the gap and recov
     const seen = observe(client, 'feed:4')
     client.connect()
     await until('subscribed', () => seen.subscribed.length === 1)
-    const lose = (seq: number) => proxy.suppress('toClient', (f) => (f.json() as { data?: { seq?: number } } | undefined)?.data?.seq === seq, 1)
+    // A v2 `pub` is the array ["p", channel, data, …] (docs/protocol.md).
+    const lose = (seq: number) => proxy.suppress('toClient', (f) => (f.json() as [string, string, { seq?: number }] | undefined)?.[2]?.seq === seq, 1)
     const rules = [lose(5), lose(12), lose(13)]
     for (let seq = 1; seq <= 30; seq++) {
       published.push(acked('feed:4', seq, await server.publish('feed:4', { seq })))

@@ -1,0 +1,63 @@
+/**
+ * Protocol v2's compact `pub` (docs/protocol.md): v2 connections get `["p", channel, data, offset]`
+ * and the epoch only when it differs from the one they last heard on the channel; v1
+ * connections on the same channel keep the object form. The epoch rule is what keeps G2/G3
+ * sound: a client never reads an offset against an epoch it was not told.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { FakeClock } from '@minisocket/testkit'
+import { startServer, TestClient, wsUrl } from './helpers.js'
+
+const TTL = 10_000
+const pubs = (c: TestClient): string[] => c.texts.filter((t) => t.startsWith('["p"') || t.startsWith('{"type":"pub"'))
+
+test('v2 gets the compact form without the epoch it already has, v1 the object form, from the same publication', async () => {
+  const server = await startServer({ namespaces: [{ match: 'feed:*', historySize: 10 }, { match: 'live:*', historySize: 0 }] })
+  try {
+    const v2 = (await TestClient.connect(wsUrl(server), { versions: [1, 2] })).client
+    const v1 = (await TestClient.connect(wsUrl(server), { versions: [1] })).client
+    const s2 = await v2.request({ type: 'subscribe', channel: 'feed:a' }, 'subscribed')
+    await v1.request({ type: 'subscribe', channel: 'feed:a' }, 'subscribed')
+    await v2.request({ type: 'subscribe', channel: 'live:a' }, 'subscribed')
+    const { epoch } = await server.publish('feed:a', { n: 1 })
+    assert.equal(epoch, s2.epoch)
+    await server.publish('live:a', 'x')
+    const decoded = await v2.next('pub')
+    await v2.next('pub')
+    await v1.next('pub')
+    assert.deepEqual(pubs(v2), ['["p","feed:a",{"n":1},1]', '["p","live:a","x"]'])
+    assert.deepEqual(pubs(v1), [`{"type":"pub","channel":"feed:a","data":{"n":1},"epoch":"${epoch}","offset":1}`])
+    assert.deepEqual(decoded, { type: 'pub', channel: 'feed:a', data: { n: 1 }, offset: 1 }, 'the strict decoder reads it, epoch left off')
+    assert.deepEqual([v2.violations, v1.violations], [[], []])
+    v2.close()
+    v1.close()
+  } finally {
+    await server.close({ drainMs: 0 })
+  }
+})
+
+test('v2: the first publication of a new epoch carries it, the next ones do not; publisher info rides at the end', async () => {
+  const clock = new FakeClock()
+  const server = await startServer({ clock, namespaces: [{ match: /^/, historySize: 10, historyTtlMs: TTL }] })
+  try {
+    const { client } = await TestClient.connect(wsUrl(server), { versions: [2] })
+    const sub = await client.request({ type: 'subscribe', channel: 'c' }, 'subscribed')
+    await server.publish('c', 1)
+    clock.advance(TTL + 1) // the stream expires: the next append starts a new epoch at offset 1
+    const { epoch } = await server.publish('c', 2)
+    assert.notEqual(epoch, sub.epoch)
+    await server.publish('c', 3)
+    for (let i = 0; i < 3; i++) await client.next('pub')
+    assert.deepEqual(pubs(client), ['["p","c",1,1]', `["p","c",2,1,"${epoch}"]`, '["p","c",3,2]'])
+    const info = await client.request({ type: 'publish', channel: 'c', data: 4 }, 'ack')
+    assert.equal(info.offset, 3)
+    const own = await client.next('pub')
+    assert.match(pubs(client)[3] ?? '', /^\["p","c",4,3,null,\{"client":"[^"]+","user":""\}\]$/)
+    assert.deepEqual(own.info?.user, '')
+    assert.equal(own.epoch, undefined)
+    client.close()
+  } finally {
+    await server.close({ drainMs: 0 })
+  }
+})

@@ -5,12 +5,16 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Json, PresenceMember, PublisherInfo } from '@minisocket/protocol'
-import { MemoryBroker, type Broker, type BrokerHandler, type HistoryOptions, type HistoryQuery, type HistoryResult, type PublishOptions } from '../src/index.js'
+import { MemoryBroker, type MemoryBrokerOptions, type Broker, type BrokerHandler, type HistoryOptions, type HistoryQuery, type HistoryResult, type PublishOptions } from '../src/index.js'
+import { FakeClock } from '@minisocket/testkit'
 import { startServer, TestClient, wsUrl } from './helpers.js'
 
 /** A memory broker whose history read runs hooks before and after the real read. */
 class RacyBroker implements Broker {
-  readonly inner = new MemoryBroker()
+  readonly inner: MemoryBroker
+  constructor(options: MemoryBrokerOptions = {}) {
+    this.inner = new MemoryBroker(options)
+  }
   before: () => Promise<void> = async () => {}
   after: () => Promise<void> = async () => {}
   /** While set, live publications are held back (Redis: the pub/sub link lagging the command link). */
@@ -130,5 +134,34 @@ test('a broker failure during subscribe → error 109, the connection stays usab
     client.close()
   } finally {
     await server.close({ drainMs: 500 })
+  }
+})
+
+test('v2: a publication of an older epoch, buffered during the read, carries its epoch; the next one of the read\'s epoch carries that one', async () => {
+  const TTL = 10_000
+  const clock = new FakeClock()
+  const broker = new RacyBroker({ clock })
+  const server = await startServer({ broker, clock, namespaces: [{ match: /^/, historySize: 100, historyTtlMs: TTL }] })
+  try {
+    const old = await server.publish('ch', 1)
+    broker.before = async () => {
+      await server.publish('ch', 2) // buffered live for the subscriber, in the old epoch
+      clock.advance(TTL + 1) // the stream expires: the read starts a new epoch at offset 0
+    }
+    const { client } = await TestClient.connect(wsUrl(server), { versions: [2] })
+    const sub = await client.request({ type: 'subscribe', channel: 'ch' }, 'subscribed')
+    broker.before = async () => {}
+    assert.notEqual(sub.epoch, old.epoch)
+    assert.equal(sub.offset, 0)
+    const next = await server.publish('ch', 3)
+    assert.deepEqual([next.epoch, next.offset], [sub.epoch, 1])
+    await client.next('pub')
+    await client.next('pub')
+    // Were the epoch sent only when the node saw it change, offset 1 would read as the old
+    // epoch's, below the 2 just delivered, and the client would drop it as a duplicate.
+    assert.deepEqual(client.texts.filter((t) => t.startsWith('["p"')), [`["p","ch",2,2,"${old.epoch}"]`, `["p","ch",3,1,"${sub.epoch}"]`])
+    client.close()
+  } finally {
+    await server.close({ drainMs: 0 })
   }
 })

@@ -70,3 +70,18 @@ test('the SVG chart draws one bar per measured value and n/a for missing ones', 
   assert.match(svg, /n\/a/)
   assert.match(svg, /T &lt;1&gt;/)
 })
+
+test('max rate: a peer that failed every step gives a bound, not a missing figure', () => {
+  const p = quickProfile()
+  const steps = (pairs: Array<[number, boolean]>) => pairs.map(([offeredDps, passed]) => ({ offeredDps, passed, failures: passed ? [] : ['p99'] }))
+  const row = (peer: string, repeat: number, maxDps: number, s: Array<[number, boolean]>) => ({ peer, subs: 5000, repeat, result: { subs: 5000, maxDps, atMax: maxDps > 0 ? windowResult({}) : undefined, firstFailure: windowResult({}), steps: steps(s) } })
+  const base = { profile: p, machine: { cpus: 2, model: 'x', node: 'v20', kernel: 'k', taskset: true, pinned: true }, startedAt: '', durationS: 1, fanout: [], idle: [], rpc: [], sizes: [], errors: [], quietWaits: [] }
+  const failed: Array<[number, boolean]> = [[50_000, false], [25_000, false], [12_500, false]]
+  const with_ = (ours: number) => ({ ...base, maxrate: [0, 1, 2].flatMap((i) => [row('socketio', i, 0, failed), row('ws-preframed', i, 29_730, [[50_000, false], [25_000, true], [29_730, true]]), row('minisocket', i, ours, [[ours, true]])]) }) as unknown as BenchResults
+  const met = evaluateTargets(with_(50_000)).find((x) => x.id === 'maxrate-5000')
+  assert.equal(met?.status, 'met')
+  assert.match(met?.detail ?? '', /< 25k \(2 × socket\.io, which failed every step down to 12\.5k\)/)
+  assert.equal(evaluateTargets(with_(24_000)).find((x) => x.id === 'maxrate-5000')?.status, 'missed')
+  const mixed = { ...with_(50_000), maxrate: [...with_(50_000).maxrate.filter((r) => r.peer !== 'socketio' || r.repeat !== 2), row('socketio', 2, 12_500, [[12_500, true]])] } as unknown as BenchResults
+  assert.equal(evaluateTargets(mixed).find((x) => x.id === 'maxrate-5000')?.status, 'not measured', 'median 0 with a passing repeat: no sound bound')
+})

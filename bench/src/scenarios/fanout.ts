@@ -59,7 +59,8 @@ export async function runMaxRate(session: Session, p: Profile, onStep: (dps: num
     dps *= m.factor
   }
   // The start rate itself failed: step down (to 1/8 of it at most) so the cell still gets a figure.
-  for (let down = m.startDps / m.factor ** 2; !best && down >= m.startDps / 8 && steps.length < m.maxSteps; down /= m.factor ** 2) {
+  // (0.99: factor² is 2.0000000000000004 for √2, which left startDps / 8 itself untried.)
+  for (let down = m.startDps / m.factor ** 2; !best && down >= (0.99 * m.startDps) / 8 && steps.length < m.maxSteps; down /= m.factor ** 2) {
     await tryStep(down)
   }
   if (m.refine && best && firstFailure && steps.length < m.maxSteps) {

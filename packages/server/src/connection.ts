@@ -182,7 +182,7 @@ export class Connection implements Subscriber, TransportHandler, BucketState, He
     this.send(frame)
   }
 
-  /** A message fanned out by the hub: the same prepared bytes for every subscriber. */
+  /** A message fanned out by the hub: the same prepared bytes for every subscriber of one wire form. */
   deliver(channel: string, message: Outbound): void {
     const sub = this.subs?.get(channel)
     if (sub === undefined || this.state !== 'open') return

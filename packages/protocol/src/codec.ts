@@ -39,7 +39,8 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): string {
  *
  * `withEpoch: false` leaves the epoch off: the publication is then in the epoch the connection
  * last heard on this channel, from its `subscribed` reply or an earlier `pub`. The server
- * tracks that per connection and sends the epoch whenever it differs (connection.ts deliver).
+ * decides per connection, and keeps sending a new epoch for a while after it changed, so that
+ * losing those frames still shows as an offset jump (connection.ts deliver, docs/protocol.md).
  */
 export function encodeCompactPub(frame: PubFrame, withEpoch: boolean): string {
   const epoch = withEpoch ? frame.epoch : undefined

@@ -54,12 +54,18 @@ export interface Subscription {
    * delivers it, which sent offset N both in the reply and live (G1: at most once).
    */
   floor: StreamMark | undefined
-  /**
-   * The epoch the client last heard on this channel (its `subscribed` reply or a `pub`). v2
-   * leaves a publication's epoch off while it is this one; the first publication of another
-   * epoch carries it, so a client never reads an offset against the wrong epoch (G2, G3).
-   */
+  /** The epoch of the last publication sent on this subscription, or of its `subscribed` reply. */
   epoch: string | undefined
+  /**
+   * v2 sends publications of `epoch` with the epoch while their offset is at most this. It is
+   * set, when the epoch changes, to one past `sentTop`: the client's own offset is at most
+   * `sentTop` even if it lost every publication that carried the new epoch, so the first one
+   * without it is a jump of two or more, and the client recovers (G3) instead of reading it as
+   * the next offset of its old epoch, or as a duplicate (helper review of protocol v2).
+   */
+  epochUntil: number
+  /** The highest offset sent on this subscription, in any epoch (the reply's top included). */
+  sentTop: number
 }
 
 /** True when `mark` is already covered by `floor` (same epoch, not after it). */
@@ -193,8 +199,18 @@ export class Connection implements Subscriber, TransportHandler, BucketState, He
         // Past the floor: pub/sub delivers in order, nothing at or below it can follow.
         if (mark !== undefined) sub.floor = undefined
       }
-      this.transport.send(message.message(this.version, sub.epoch))
-      if (mark?.epoch !== undefined) sub.epoch = mark.epoch
+      let withEpoch = false
+      if (mark?.epoch !== undefined) {
+        const offset = mark.offset ?? 0
+        const changed = mark.epoch !== sub.epoch
+        if (changed) {
+          sub.epoch = mark.epoch
+          sub.epochUntil = sub.sentTop + 1
+        }
+        withEpoch = changed || offset <= sub.epochUntil
+        if (offset > sub.sentTop) sub.sentTop = offset
+      }
+      this.transport.send(message.message(this.version, withEpoch))
     } else if (sub.buffer.length < this.ctx.options.limits.maxOutboundBuffer / 64) sub.buffer.push(message)
     else this.disconnect(CloseCode.SlowConsumer, 'too many publications while subscribing', undefined, SLOW_CLOSE_GRACE_MS)
   }

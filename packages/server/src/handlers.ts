@@ -73,7 +73,7 @@ export async function subscribeChannel(conn: Connection, channel: string, rule: 
   // connection out of the hub again.
   if (conn.state !== 'open') return
   const { hub, broker, presence } = conn.ctx
-  const sub: Subscription = { channel, rule, state: 'subscribing', buffer: [], floor: undefined, epoch: undefined }
+  const sub: Subscription = { channel, rule, state: 'subscribing', buffer: [], floor: undefined, epoch: undefined, epochUntil: 0, sentTop: 0 }
   conn.addSubscription(sub)
   const reply: SubscribedFrame = { type: 'subscribed', id, channel }
   let top: StreamPosition | undefined
@@ -103,6 +103,7 @@ export async function subscribeChannel(conn: Connection, channel: string, rule: 
   // buffered and late live copies of them are dropped by deliver().
   sub.floor = top
   sub.epoch = top?.epoch
+  sub.sentTop = top?.offset ?? 0
   const buffered = sub.buffer
   sub.buffer = []
   for (const message of buffered) conn.deliver(channel, message)

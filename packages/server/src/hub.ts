@@ -35,11 +35,11 @@ export class Outbound {
     readonly mark: StreamMark | undefined,
   ) {}
 
-  /** The bytes for a connection speaking `version` that last heard `epoch` on this channel. */
-  message(version: number, epoch: string | undefined): PreparedMessage {
+  /** The bytes for a connection speaking `version`; `withEpoch` is v2's choice (connection.ts deliver). */
+  message(version: number, withEpoch: boolean): PreparedMessage {
     const f = this.frame
     if (version < 2 || f.type !== 'pub') return (this.object ??= this.engine.prepare(encodeFrame(f)))
-    if (f.epoch === undefined || f.epoch === epoch) return (this.compact ??= this.engine.prepare(encodeCompactPub(f, false)))
+    if (!withEpoch || f.epoch === undefined) return (this.compact ??= this.engine.prepare(encodeCompactPub(f, false)))
     return (this.compactWithEpoch ??= this.engine.prepare(encodeCompactPub(f, true)))
   }
 }

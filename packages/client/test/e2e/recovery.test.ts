@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { MemoryBroker, type MiniServer, type PublishResult } from '@minisocket/server'
-import { checkHistory, createFaultProxy, type ClientEvent, type Publication } from '@minisocket/testkit'
+import { checkHistory, createFaultProxy, FakeClock, type ClientEvent, type Publication } from '@minisocket/testkit'
 import type { Client, SubscribedEvent } from '../../src/index.js'
 import { nodeClient, range, sharedBroker, sleep, startServer, until } from './helpers.js'
 
@@ -208,6 +208,40 @@ test('a live publication lost in transit: the next one reveals the gap and recov
     const report = checkHistory({ acknowledged: published, clients: [{ client: 'c', events: seen.events }] })
     assert.ok(report.ok, report.problems.join('\n'))
     assert.equal(client.state, 'connected', 'recovered on the same connection')
+  } finally {
+    client.close()
+    await proxy.close()
+    await server.close({ drainMs: 0 })
+  }
+})
+
+test('v2: every publication that carries a new epoch lost on the way: the next one is a jump, and the client reloads rather than reading it as its old epoch (G2, G3)', async () => {
+  const clock = new FakeClock()
+  const server = await startServer({ clock, namespaces: [{ match: 'feed:*', historySize: 100, historyTtlMs: 10_000 }] })
+  const proxy = await createFaultProxy({ target: { host: '127.0.0.1', port: server.port } })
+  const client = nodeClient(`${proxy.url}/ws`)
+  try {
+    const seen = observe(client, 'feed:e')
+    client.connect()
+    await until('subscribed', () => seen.subscribed.length === 1)
+    for (let seq = 1; seq <= 3; seq++) await server.publish('feed:e', { seq })
+    await until('the first three', () => seen.seqs.length === 3)
+    clock.advance(10_001) // the stream expires: the next publication starts a new epoch at offset 1
+    // A v2 pub with an epoch has it at index 4 (docs/protocol.md): drop every one of them.
+    const rule = proxy.suppress('toClient', (f) => typeof (f.json() as unknown[] | undefined)?.[4] === 'string', 100)
+    const fresh: PublishResult[] = []
+    for (let seq = 4; seq <= 8; seq++) fresh.push(await server.publish('feed:e', { seq }))
+    await until('resubscribed after the jump', () => seen.subscribed.length === 2)
+    // Offsets 1-4 of the new epoch carried it (4 = the highest offset sent before, 3, plus one);
+    // offset 5 came without it, and read against the old epoch's 3 it is a jump, not "the next one".
+    assert.equal(rule.hits, 4)
+    assert.notEqual(fresh[0]?.epoch, seen.subscribed[0]?.epoch)
+    assert.deepEqual(seen.seqs, [1, 2, 3], 'nothing of the new epoch was taken for the old one')
+    const again = seen.subscribed[1]
+    assert.deepEqual([again?.recovered, again?.reload, again?.epoch, again?.offset], [false, true, fresh[0]?.epoch, 5])
+    await server.publish('feed:e', { seq: 9 })
+    await until('live again', () => seen.seqs.length === 4)
+    assert.deepEqual(seen.seqs, [1, 2, 3, 9])
   } finally {
     client.close()
     await proxy.close()

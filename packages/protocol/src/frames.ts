@@ -198,7 +198,8 @@ export interface StateAckFrame {
 }
 /**
  * A live publication pushed to a subscriber. In v2 it travels as a compact array, and `epoch`
- * is left off while it is the one the connection last heard on the channel.
+ * is left off outside a change of epoch: it is then the one the connection last heard on the
+ * channel (docs/protocol.md, "Version 2: the compact `pub`").
  */
 export interface PubFrame {
   type: 'pub'

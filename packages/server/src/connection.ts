@@ -61,11 +61,26 @@ export interface Subscription {
    * set, when the epoch changes, to one past `sentTop`: the client's own offset is at most
    * `sentTop` even if it lost every publication that carried the new epoch, so the first one
    * without it is a jump of two or more, and the client recovers (G3) instead of reading it as
-   * the next offset of its old epoch, or as a duplicate (helper review of protocol v2).
+   * the next offset of its old epoch, or as a duplicate (client e2e recovery.test.ts drops
+   * every frame that carries the epoch).
    */
   epochUntil: number
   /** The highest offset sent on this subscription, in any epoch (the reply's top included). */
   sentTop: number
+}
+
+/**
+ * Whether v2 sends this publication with its epoch, and the subscription's epoch bookkeeping
+ * moved past it (see `epochUntil`).
+ */
+export function sendsEpoch(sub: Subscription, epoch: string, offset: number): boolean {
+  const changed = epoch !== sub.epoch
+  if (changed) {
+    sub.epoch = epoch
+    sub.epochUntil = sub.sentTop + 1
+  }
+  if (offset > sub.sentTop) sub.sentTop = offset
+  return changed || offset <= sub.epochUntil
 }
 
 /** True when `mark` is already covered by `floor` (same epoch, not after it). */
@@ -199,18 +214,7 @@ export class Connection implements Subscriber, TransportHandler, BucketState, He
         // Past the floor: pub/sub delivers in order, nothing at or below it can follow.
         if (mark !== undefined) sub.floor = undefined
       }
-      let withEpoch = false
-      if (mark?.epoch !== undefined) {
-        const offset = mark.offset ?? 0
-        const changed = mark.epoch !== sub.epoch
-        if (changed) {
-          sub.epoch = mark.epoch
-          sub.epochUntil = sub.sentTop + 1
-        }
-        withEpoch = changed || offset <= sub.epochUntil
-        if (offset > sub.sentTop) sub.sentTop = offset
-      }
-      this.transport.send(message.message(this.version, withEpoch))
+      this.transport.send(message.message(this.version, mark?.epoch !== undefined && sendsEpoch(sub, mark.epoch, mark.offset ?? 0)))
     } else if (sub.buffer.length < this.ctx.options.limits.maxOutboundBuffer / 64) sub.buffer.push(message)
     else this.disconnect(CloseCode.SlowConsumer, 'too many publications while subscribing', undefined, SLOW_CLOSE_GRACE_MS)
   }

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { FakeClock } from '@minisocket/testkit'
+import { sendsEpoch, type Subscription } from '../src/connection.js'
 import { startServer, TestClient, wsUrl } from './helpers.js'
 
 const TTL = 10_000
@@ -62,4 +63,13 @@ test('v2: publications of a new epoch carry it until their offset is two past th
   } finally {
     await server.close({ drainMs: 0 })
   }
+})
+
+test('sendsEpoch: after a change, the epoch rides until the offset is two past the highest sent before', () => {
+  const sub = { epoch: 'e1', epochUntil: 0, sentTop: 3 } as Subscription // as after a reply at (e1, 3)
+  const sent = ([epoch, offset]: [string, number]) => sendsEpoch(sub, epoch, offset)
+  const steps: Array<[string, number]> = [['e1', 4], ['e2', 1], ['e2', 2], ['e2', 5], ['e2', 6], ['e2', 7], ['e1', 8], ['e1', 9], ['e1', 10]]
+  // e2 starts with the highest offset sent at 4: it rides through offset 5. e1 again at 7 sent: through 8.
+  assert.deepEqual(steps.map(sent), [false, true, true, true, false, false, true, false, false])
+  assert.deepEqual([sub.epoch, sub.sentTop], ['e1', 10])
 })

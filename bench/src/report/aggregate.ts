@@ -31,7 +31,7 @@ export interface IdleAgg {
 
 export interface RpcAgg {
   peer: PeerName; label: string; n: number
-  roundTripsPerS: Spread; p50Ms: Spread; p99Ms: Spread; serverCpuPct: Spread; usPerRoundTrip: Spread; loadgenCpuPct: Spread
+  roundTripsPerS: Spread; p50Ms: Spread; p99Ms: Spread; serverCpuPct: Spread; usPerRoundTrip: Spread; loadgenCpuPct: Spread; loadgenUsPerRoundTrip: Spread
   loadgenSaturated: boolean
 }
 
@@ -123,6 +123,7 @@ export function aggregateRpc(res: BenchResults): RpcAgg[] {
       serverCpuPct: spread(rows.map((r) => r.serverCpuPct)),
       usPerRoundTrip: spread(rows.map((r) => r.serverUsPerRoundTrip)),
       loadgenCpuPct: loadgen,
+      loadgenUsPerRoundTrip: spread(rows.map((r) => r.loadgenUsPerRoundTrip ?? Number.NaN)),
       loadgenSaturated: loadgen.median >= SATURATED_PCT,
     }
   })

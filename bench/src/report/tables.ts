@@ -59,9 +59,10 @@ export function idleTable(res: BenchResults): string {
 export function rpcTable(res: BenchResults): string {
   const rows = aggregateRpc(res).map((c) => [
     c.label, `**${sp(c.roundTripsPerS, 0)}**`, sp(c.p50Ms, 2), sp(c.p99Ms, 1), sp(c.serverCpuPct, 0), sp(c.usPerRoundTrip, 1), sp(c.loadgenCpuPct, 0) + (c.loadgenSaturated ? ' ⚠' : ''),
+    sp(c.loadgenUsPerRoundTrip, 1),
   ])
-  return table(['request/response', 'round trips/s', 'p50 ms', 'p99 ms', 'server CPU %', 'server CPU µs/round trip', 'loadgen CPU %'],
-    ['---', '---:', '---:', '---:', '---:', '---:', '---:'], rows)
+  return table(['request/response', 'round trips/s', 'p50 ms', 'p99 ms', 'server CPU %', 'server CPU µs/round trip', 'loadgen CPU %', 'loadgen CPU µs/round trip'],
+    ['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:'], rows)
 }
 
 export function sizesTable(res: BenchResults): string {

@@ -16,6 +16,8 @@ export interface RpcResult {
   serverCpuPct: number
   serverUsPerRoundTrip: number
   loadgenCpuPct: number
+  /** Load-generator CPU per round trip: the client library's cost, with ws, sockets and JSON (absent in results older than it). */
+  loadgenUsPerRoundTrip?: number
 }
 
 export async function runRpc(session: Session, p: Profile): Promise<RpcResult> {
@@ -46,5 +48,6 @@ export async function runRpc(session: Session, p: Profile): Promise<RpcResult> {
     serverCpuPct: cpuPct(serverCpuUs, serverWall),
     serverUsPerRoundTrip: trips > 0 ? serverCpuUs / (rate * serverWall / 1e6) : Number.NaN,
     loadgenCpuPct: cpuPct(loadgenCpu, loadgenWall),
+    loadgenUsPerRoundTrip: trips > 0 ? loadgenCpu / trips : Number.NaN,
   }
 }

@@ -7,7 +7,7 @@ import { ClientError, isRetryableClose } from './errors.js'
 import { createWatchdog } from './heartbeat.js'
 import { silentLogger } from './logger.js'
 import { closedError, createPublisher } from './publisher.js'
-import { createRequests } from './requests.js'
+import { createRequests, numbered } from './requests.js'
 import { clientTransitions, type ClientState } from './states.js'
 import { createSubscription, type HistoryResult, type SubscriptionHost, type SubscriptionInternals } from './subscription.js'
 import type { Client, ClientEvents, ClientOptions } from './types.js'
@@ -243,7 +243,7 @@ export function createClient(options: ClientOptions): Client {
     logger,
     timeout,
     request: (frame, ms, onReply) => requests.request(frame, ms, onReply),
-    send: (frame) => void transmit({ ...frame, id: requests.nextId() } as ClientFrame),
+    send: (frame) => void transmit(numbered(frame, requests.nextId())),
     retryDelay: (attempt) => backoffDelay(attempt, options.backoff),
     remove: (channel) => subs.delete(channel),
     history: (channel, query = {}) => client.history(channel, query),

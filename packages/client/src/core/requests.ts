@@ -20,6 +20,13 @@ interface Pending {
 }
 
 /**
+ * Numbers a request frame in place. Every caller passes a fresh literal, and in place is what
+ * keeps the encoder fast: `JSON.stringify({ ...frame, id })` cost 2.2 µs against 0.9 µs for the
+ * same object numbered in place (Node 20, bench/analysis.md), a fifth of an rpc's cost.
+ */
+export const numbered = (frame: RequestFrame, id: number): WithId => (((frame as WithId).id = id), frame as WithId)
+
+/**
  * Requests waiting for their reply, by id. A request made while not connected waits (unsent)
  * for the next connection, up to its timeout. When a connection drops, the requests already
  * sent on it are rejected with Disconnected (200): their fate is unknown and only the app knows
@@ -57,7 +64,7 @@ export function createRequests(clock: Clock, write: (frame: WithId) => boolean) 
       return new Promise((resolve, reject) => {
         const id = ++lastId
         const at = timeout > 0 ? clock.now() + timeout : Infinity
-        const p: Pending = { frame: { ...frame, id } as WithId, onReply, resolve, reject, at, timeout, sent: false }
+        const p: Pending = { frame: numbered(frame, id), onReply, resolve, reject, at, timeout, sent: false }
         pending.set(id, p)
         if (at < alarm.due) alarm.set(at)
         p.sent = write(p.frame)

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline'
 import { writeHeapSnapshot } from 'node:v8'
 import { cpuUs, nowUs } from '../src/clock.js'
 import { Histogram } from '../src/histogram.js'
+import { PublishSchedule } from './schedule.js'
 
 /** What every peer publishes: ~95 bytes of JSON once serialized. */
 export interface BenchMessage {
@@ -60,10 +61,8 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
   const total = Math.max(1, Math.round((c.rate * (c.warmupMs + c.durationMs)) / 1000))
   const warmup = Math.round((c.rate * c.warmupMs) / 1000)
   const pad = 'x'.repeat(c.pad)
-  const intervalUs = 1e6 / c.rate
-  const t0 = nowUs()
+  const schedule = new PublishSchedule(nowUs(), 1e6 / c.rate, total)
   let sent = 0
-  let maxLagUs = 0
   // How long each measured publish call took: every peer fans out synchronously inside it, so
   // this is the server's own share of a burst's latency (what is left is the kernel's and the
   // load generator's; bench/analysis.md, p99 at S = 100).
@@ -71,8 +70,7 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
   let windowStartUs = 0
   let cpuAtWindow = 0
   const tick = (): void => {
-    const now = nowUs()
-    const due = Math.min(total, Math.floor((now - t0) / intervalUs) + 1)
+    const due = schedule.due(nowUs())
     while (sent < due) {
       if (sent === warmup) {
         windowStartUs = nowUs()
@@ -80,8 +78,7 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
         emit({ id: c.id, event: 'window-start', t: windowStartUs })
       }
       const t = nowUs()
-      const lag = t - (t0 + sent * intervalUs)
-      if (lag > maxLagUs) maxLagUs = lag
+      schedule.started(sent, t)
       server.publish({ s: c.firstSeq + sent, t, p: pad })
       if (sent >= warmup) bursts.record(nowUs() - t)
       sent++
@@ -89,7 +86,6 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
     if (sent >= total) {
       clearInterval(timer)
       const end = nowUs()
-      const lastLagMs = (end - (t0 + (total - 1) * intervalUs)) / 1000
       emit({
         id: c.id,
         event: 'published',
@@ -100,12 +96,12 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
         windowStartUs,
         windowEndUs: end,
         serverCpuUs: cpuUs() - cpuAtWindow,
-        maxLagMs: maxLagUs / 1000,
+        maxLagMs: schedule.maxLagMs,
         burstP50Ms: bursts.quantile(0.5) / 1000,
         burstP99Ms: bursts.quantile(0.99) / 1000,
         burstMaxMs: bursts.maxUs / 1000,
-        lastLagMs,
-        keptSchedule: lastLagMs <= c.lagLimitMs,
+        lastLagMs: schedule.lastLagMs,
+        keptSchedule: schedule.lastLagMs <= c.lagLimitMs,
       })
     }
   }

@@ -32,6 +32,8 @@ export interface WindowResult {
   backgroundCpuPct: number
   keptSchedule: boolean
   maxLagMs: number
+  /** How late the last publication started (ms): the schedule criterion (servers/schedule.ts). Absent in older results. */
+  lastLagMs?: number
   /**
    * Diagnostic (JSON only): how long the server's publish call took, which covers the whole
    * synchronous fan-out (its writes to every subscriber): p50, p99 and max in ms.
@@ -119,6 +121,7 @@ export async function runWindow(session: Session, offeredDps: number, w: Window,
     backgroundCpuPct: Math.max(0, busyPct(ticks0, ticks1, cpus().length) - cpuPct(serverCpuUs, serverWallUs) - cpuPct(loadgenCpuUs + self1.user + self1.system, loadgenWallUs)),
     keptSchedule: pub['keptSchedule'] === true,
     maxLagMs: Number(pub['maxLagMs']),
+    lastLagMs: Number(pub['lastLagMs']),
     burstMs: { p50: Number(pub['burstP50Ms']), p99: Number(pub['burstP99Ms']), max: Number(pub['burstMaxMs']) },
     loadgenGc: {
       count: grown('gcCount'),
@@ -141,7 +144,7 @@ export function judge(r: WindowResult): string[] {
   const f: string[] = []
   if (r.lost > 0) f.push(`lost ${r.lost}`)
   if (r.seqErrors + r.parseErrors > 0) f.push(`order/parse errors ${r.seqErrors + r.parseErrors}`)
-  if (!r.keptSchedule) f.push(`publisher behind (max lag ${r.maxLagMs.toFixed(0)} ms)`)
+  if (!r.keptSchedule) f.push(`publisher behind (last publication ${(r.lastLagMs ?? Number.NaN).toFixed(0)} ms late, max lag ${r.maxLagMs.toFixed(0)} ms)`)
   if (r.achievedDps < 0.95 * r.offeredDps) f.push(`achieved ${(r.achievedDps / r.offeredDps * 100).toFixed(0)} % of offered`)
   if (r.latency.p99Ms > p99LimitMs(r.subs)) f.push(`p99 ${r.latency.p99Ms.toFixed(0)} ms > ${p99LimitMs(r.subs).toFixed(0)} ms`)
   if (r.lastQuarterP90Ms > 1.5 * r.firstQuarterP90Ms + 5) f.push(`latency growing (p90 ${r.firstQuarterP90Ms.toFixed(1)} → ${r.lastQuarterP90Ms.toFixed(1)} ms)`)

@@ -13,13 +13,27 @@ import { gateOnRedis, startRedis, type RedisServer } from './redis-server.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Polls `check` every 10 ms until true; fails after `timeoutMs`. */
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+/** Polls `check` every 10 ms until true; fails after `timeoutMs`, with `state()` in the message. */
+async function until(check: () => boolean, what: string, timeoutMs = 10_000, state?: () => string): Promise<void> {
   for (let i = 0; i < timeoutMs / 10; i++) {
     if (check()) return
     await sleep(10)
   }
-  assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`)
+  assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}${state ? `; ${state()}` : ''}`)
+}
+
+/**
+ * What each follower got, for a failure message: a timeout alone did not say whether a follower
+ * was slow or stuck behind a gap (CI flake in the pub/sub-kill test, once, 2026-12-01).
+ */
+function followersState(followers: Follower[]): string {
+  return followers
+    .map((f, i) => {
+      const subs = f.subscribes.map((s) => `${s.recovered === true ? 'recovered' : String(s.recovered)}@${s.offset}+${s.replayed}`).join(' ')
+      const jumps = f.jumps.map((j) => `${j.after}→${j.got}`).join(' ')
+      return `follower ${i}: ${f.deliveries.length} deliveries, last offset ${f.deliveries.at(-1)?.offset ?? '-'}, subscribes [${subs}], jumps [${jumps}]`
+    })
+    .join('; ')
 }
 
 interface Cluster {
@@ -82,7 +96,7 @@ if (gateOnRedis('multi-node tests')) {
         clients.push(pub)
         const n = 300
         await publishSeq(pub, channel, 1, n)
-        await until(() => followers.every((f) => f.deliveries.length >= n), `${n} deliveries on B and C`)
+        await until(() => followers.every((f) => f.deliveries.length >= n), `${n} deliveries on B and C`, undefined, () => followersState(followers))
         followers.forEach((f, i) => assertExactlyOnceInOrder(f, n, `follower on node ${i + 1}`))
         assert.deepEqual(followers.flatMap((f) => f.jumps), [])
       })
@@ -128,7 +142,7 @@ if (gateOnRedis('multi-node tests')) {
         alive.delete(nodes[1]!.url)
         await nodes[1]!.kill9()
         const { retries } = await stream
-        await until(() => followers.every((f) => f.deliveries.length >= n), `${n} deliveries on every follower`, 20_000)
+        await until(() => followers.every((f) => f.deliveries.length >= n), `${n} deliveries on every follower`, 20_000, () => followersState(followers))
         await Promise.all(followers.map((f) => f.settled()))
         followers.forEach((f, i) => assertExactlyOnceInOrder(f, n, `follower ${i}`))
         const resubscribes = onVictim.flatMap((f) => f.subscribes.slice(1))
@@ -162,7 +176,7 @@ if (gateOnRedis('multi-node tests')) {
           await admin.close()
         }
         await stream
-        await until(() => followers.every((f) => f.deliveries.length >= n), `${n} deliveries on every follower`)
+        await until(() => followers.every((f) => f.deliveries.length >= n), `${n} deliveries on every follower`, undefined, () => followersState(followers))
         await Promise.all(followers.map((f) => f.settled()))
         followers.forEach((f, i) => assertExactlyOnceInOrder(f, n, `follower ${i}`))
         const resubscribes = followers.flatMap((f) => f.subscribes.slice(1))

@@ -214,7 +214,9 @@ export class Connection implements Subscriber, TransportHandler, BucketState, He
         // Past the floor: pub/sub delivers in order, nothing at or below it can follow.
         if (mark !== undefined) sub.floor = undefined
       }
-      this.transport.send(message.message(this.version, mark?.epoch !== undefined && sendsEpoch(sub, mark.epoch, mark.offset ?? 0)))
+      // The epoch bookkeeping is v2's alone: a v1 connection gets the epoch in every object.
+      const v2 = this.version >= 2
+      this.transport.send(message.message(this.version, v2 && mark?.epoch !== undefined && sendsEpoch(sub, mark.epoch, mark.offset ?? 0)))
     } else if (sub.buffer.length < this.ctx.options.limits.maxOutboundBuffer / 64) sub.buffer.push(message)
     else this.disconnect(CloseCode.SlowConsumer, 'too many publications while subscribing', undefined, SLOW_CLOSE_GRACE_MS)
   }

@@ -5,8 +5,8 @@
  *  - socketio: socket.io-client 4, websocket transport, one engine connection per client;
  *  - minisocket: the minisocket protocol (v2: compact `pub` arrays) over a `ws` client
  *    (connect → subscribe → pub);
- *  - minisocket-client: @minisocket/client itself (node entry over `ws`), used for RPC, so the
- *    request/response figure includes our client library as an app would use it.
+ *  - minisocket-client: @minisocket/client itself (node entry, its built-in WebSocket client),
+ *    so the figures include our client library as an app would use it.
  * Every receiver decodes the JSON once per delivery, as an application would.
  */
 import { WebSocket } from 'ws'
@@ -164,7 +164,7 @@ async function connectMinisocket(o: ConnectOptions): Promise<BenchConn> {
 }
 
 async function connectMinisocketClient(o: ConnectOptions): Promise<BenchConn> {
-  const client = createClient({ url: `ws://127.0.0.1:${o.port}/ws`, WebSocket, timeout: o.timeoutMs })
+  const client = createClient({ url: `ws://127.0.0.1:${o.port}/ws`, timeout: o.timeoutMs })
   const connected = new Promise<void>((resolve) => { client.on('connected', () => resolve()) })
   client.connect()
   await withTimeout(connected, o.timeoutMs, 'minisocket client connect', () => client.close())

@@ -16,6 +16,8 @@ export const CloseCode = {
   GoingAway: 1001,
   /** RFC 6455: protocol error at the WebSocket layer (bad frame, unmasked client frame). */
   ProtocolError: 1002,
+  /** RFC 6455: reserved, never sent; reported locally when a close frame carried no status code. */
+  NoStatus: 1005,
   /** RFC 6455: reserved, never sent; reported locally when the socket dropped without a close frame. */
   Abnormal: 1006,
   /** RFC 6455: invalid payload data, e.g. a text frame that is not UTF-8. */

@@ -1,0 +1,226 @@
+/**
+ * The Node adapter's own WebSocket client (RFC 6455 over node:net / node:tls), so that
+ * `@minisocket/client/node` needs no dependency: Node 20 has no stable global WebSocket.
+ *
+ * Why not only `ws`: its client is general (a Writable receiver, corked two-buffer sends,
+ * event wrappers), and at 100 closed-loop clients on one core that generality cost about a third
+ * of the load generator's CPU per round trip (bench/analysis.md). This client does what ours
+ * needs and nothing else: one buffer and one write per send, frames read straight from the
+ * socket's chunks. `ws` still works: pass its class as `WebSocket` (e.g. for an HTTP proxy agent).
+ *
+ * States (one way): connecting → open → closing → closed. `connecting` covers TCP, TLS and the
+ * HTTP upgrade; `closing` is our close frame sent, or the server's received and answered.
+ * Whatever happens, the app hears one onClose, once the TCP connection is gone.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { connect as connectTcp, isIP, type Socket } from 'node:net'
+import { connect as connectTls, type ConnectionOptions } from 'node:tls'
+import { CloseCode } from '@minisocket/protocol'
+import type { OpenOptions, SocketAdapter, SocketHandle, SocketHandlers } from '../core/adapter.js'
+import { closePayload, FrameError, FrameReader, isSendableCloseCode, maskedFrame, Opcode } from './node-frames.js'
+
+export interface NodeSocketOptions {
+  /** TLS options for wss:// (e.g. `ca` for a private CA); the host name is checked as usual. */
+  tls?: ConnectionOptions
+  /** The largest message accepted, in bytes; a larger one fails the connection with 1009. Default 64 MiB. */
+  maxPayload?: number
+  /** How long a close handshake may take before the TCP connection is destroyed, ms. Default 2000. */
+  closeTimeoutMs?: number
+}
+
+type State = 'connecting' | 'open' | 'closing' | 'closed'
+
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
+/** Upgrade responses larger than this are refused, so a hostile server cannot make us buffer forever. */
+const MAX_RESPONSE_HEAD = 16 * 1024
+const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024
+const HEADER_TEXT = /^[\t\x20-\x7e\x80-\xff]*$/
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+export function nodeSocketAdapter(options: NodeSocketOptions = {}): SocketAdapter {
+  return {
+    name: 'node',
+    open: (url, openOptions, handlers) => openSocket(url, openOptions, handlers, options),
+  }
+}
+
+function openSocket(url: string, openOptions: OpenOptions, h: SocketHandlers, options: NodeSocketOptions): SocketHandle {
+  let state: State = 'connecting'
+  let tcp: Socket | undefined
+  let head: Buffer | undefined
+  let key = ''
+  /** What the app is told when the TCP connection ends: the server's close frame, or 1006 and why. */
+  let closeCode: number = CloseCode.Abnormal
+  let closeReason = ''
+  let closeTimer: ReturnType<typeof setTimeout> | undefined
+  let closeReceived = false
+  const reader = new FrameReader(
+    {
+      text: (data) => state === 'open' && h.onMessage(data),
+      binary: (data) => state === 'open' && h.onMessage(data),
+      ping: (payload) => state === 'open' && tcp?.write(maskedFrame(Opcode.Pong, payload)),
+      close: (code, reason) => {
+        if (closeReceived) return
+        closeReceived = true
+        closeCode = code
+        closeReason = reason
+        // §5.5.1: answer with the same code; then the server closes the TCP connection.
+        if (state === 'open') sendClose(code === CloseCode.NoStatus ? undefined : code, '')
+        state = 'closing'
+        tcp?.end()
+        armCloseTimer()
+      },
+    },
+    options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+  )
+
+  const armCloseTimer = (): void => {
+    if (closeTimer !== undefined) return
+    closeTimer = setTimeout(() => tcp?.destroy(), options.closeTimeoutMs ?? 2000)
+    closeTimer.unref?.()
+  }
+
+  const sendClose = (code: number | undefined, reason: string): void => {
+    tcp?.write(maskedFrame(Opcode.Close, code === undefined ? Buffer.alloc(0) : closePayload(code, reason)))
+  }
+
+  /** Ends the connection now and reports it (once): a failed upgrade, a bad frame, a socket error. */
+  const fail = (error: Error, code?: number): void => {
+    if (state === 'closed') return
+    if (code !== undefined && state === 'open') sendClose(code, error.message)
+    closeCode = CloseCode.Abnormal
+    closeReason = error.message
+    const reported = state
+    state = 'closing'
+    if (reported !== 'closing') h.onError(error)
+    if (tcp) {
+      if (code !== undefined) tcp.end()
+      else tcp.destroy()
+      armCloseTimer()
+    } else {
+      finish()
+    }
+  }
+
+  const finish = (): void => {
+    if (state === 'closed') return
+    state = 'closed'
+    if (closeTimer !== undefined) clearTimeout(closeTimer)
+    h.onClose(closeCode, closeReason)
+  }
+
+  const onData = (chunk: Buffer): void => {
+    try {
+      if (state === 'connecting') chunk = upgrade(chunk) ?? Buffer.alloc(0)
+      if (chunk.length > 0 && state !== 'closed') reader.push(chunk)
+    } catch (error) {
+      fail(error instanceof Error ? error : new Error(String(error)), error instanceof FrameError ? error.code : undefined)
+    }
+  }
+
+  /** Reads the HTTP response to the upgrade; returns the bytes after it once it is whole. */
+  const upgrade = (chunk: Buffer): Buffer | undefined => {
+    head = head ? Buffer.concat([head, chunk]) : chunk
+    const end = head.indexOf('\r\n\r\n')
+    if (end < 0) {
+      if (head.length > MAX_RESPONSE_HEAD) throw new Error(`upgrade response headers over ${MAX_RESPONSE_HEAD} bytes`)
+      return undefined
+    }
+    checkResponse(head.toString('latin1', 0, end), key, openOptions.protocols)
+    const rest = head.subarray(end + 4)
+    head = undefined
+    state = 'open'
+    h.onOpen()
+    return rest
+  }
+
+  try {
+    const target = parseUrl(url)
+    key = randomBytes(16).toString('base64')
+    const request = upgradeRequest(target, key, openOptions)
+    const host = target.hostname.replace(/^\[|\]$/g, '')
+    tcp = target.secure
+      ? connectTls({ ...options.tls, host, port: target.port, servername: isIP(host) ? '' : host, ALPNProtocols: ['http/1.1'] })
+      : connectTcp({ host, port: target.port })
+    tcp.setNoDelay(true)
+    tcp.on(target.secure ? 'secureConnect' : 'connect', () => {
+      if (state === 'connecting') tcp?.write(request)
+    })
+    tcp.on('data', onData)
+    tcp.on('error', (error) => fail(error))
+    tcp.on('close', () => {
+      if (state === 'connecting') closeReason = 'connection closed before the upgrade'
+      finish()
+    })
+  } catch (error) {
+    // The contract wants every failure reported after open() returns, never thrown from it.
+    queueMicrotask(() => fail(error instanceof Error ? error : new Error(String(error))))
+  }
+
+  return {
+    send(data) {
+      if (state !== 'open') return
+      tcp?.write(maskedFrame(typeof data === 'string' ? Opcode.Text : Opcode.Binary, typeof data === 'string' ? data : new Uint8Array(data)))
+    },
+    close(code, reason) {
+      if (state === 'connecting') {
+        closeReason = 'closed before the connection was established'
+        state = 'closing'
+        if (tcp) tcp.destroy()
+        else queueMicrotask(finish)
+        return
+      }
+      if (state !== 'open') return
+      sendClose(isSendableCloseCode(code) ? code : CloseCode.Normal, reason)
+      state = 'closing'
+      armCloseTimer()
+    },
+  }
+}
+
+interface Target {
+  secure: boolean
+  hostname: string
+  host: string
+  port: number
+  path: string
+}
+
+function parseUrl(url: string): Target {
+  const u = new URL(url)
+  const secure = u.protocol === 'wss:' || u.protocol === 'https:'
+  if (!secure && u.protocol !== 'ws:' && u.protocol !== 'http:') throw new SyntaxError(`not a WebSocket URL: ${url}`)
+  if (u.hash) throw new SyntaxError(`a WebSocket URL has no fragment: ${url}`)
+  return { secure, hostname: u.hostname, host: u.host, port: Number(u.port) || (secure ? 443 : 80), path: (u.pathname || '/') + u.search }
+}
+
+function upgradeRequest(target: Target, key: string, options: OpenOptions): string {
+  const lines = [`GET ${target.path} HTTP/1.1`, `Host: ${target.host}`, 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${key}`, 'Sec-WebSocket-Version: 13']
+  if (options.protocols?.length) lines.push(`Sec-WebSocket-Protocol: ${options.protocols.join(', ')}`)
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    // CR or LF in a header would let a caller's value forge headers or a second request.
+    if (!HEADER_NAME.test(name) || !HEADER_TEXT.test(value)) throw new TypeError(`invalid header ${JSON.stringify(name)}`)
+    lines.push(`${name}: ${value}`)
+  }
+  return lines.join('\r\n') + '\r\n\r\n'
+}
+
+/** RFC 6455 §4.1, the client's checks of the server's handshake; throws what failed. */
+function checkResponse(head: string, key: string, protocols: readonly string[] | undefined): void {
+  const [status = '', ...lines] = head.split('\r\n')
+  const code = /^HTTP\/1\.1 (\d{3})/.exec(status)?.[1]
+  if (code !== '101') throw new Error(`unexpected server response: ${code ?? status.slice(0, 40)}`)
+  const headers = new Map<string, string>()
+  for (const line of lines) {
+    const colon = line.indexOf(':')
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim())
+  }
+  if (headers.get('upgrade')?.toLowerCase() !== 'websocket') throw new Error('upgrade response without "Upgrade: websocket"')
+  if (!/(^|,)\s*upgrade\s*(,|$)/i.test(headers.get('connection') ?? '')) throw new Error('upgrade response without "Connection: Upgrade"')
+  const accept = createHash('sha1').update(key + GUID).digest('base64')
+  if (headers.get('sec-websocket-accept') !== accept) throw new Error('invalid Sec-WebSocket-Accept')
+  if (headers.has('sec-websocket-extensions')) throw new Error('the server chose an extension none was offered')
+  const chosen = headers.get('sec-websocket-protocol')
+  if (chosen !== undefined && !protocols?.includes(chosen)) throw new Error(`the server chose a subprotocol not offered: ${chosen}`)
+  if (chosen === undefined && protocols?.length) throw new Error('the server chose none of the offered subprotocols')
+}

@@ -1,9 +1,8 @@
-import WebSocket from 'ws'
 import { createClient, type PublishResult } from '@minisocket/client/node'
 
 /** Connect, subscribe, publish, call an RPC, and leave. `url` is e.g. 'ws://127.0.0.1:8080/ws'. */
 export async function quickStart(url: string): Promise<{ ack: PublishResult; echoed: unknown; now: unknown; states: string[] }> {
-  const client = createClient({ url, WebSocket, token: async () => 'demo-user' })
+  const client = createClient({ url, token: async () => 'demo-user' })
   const states: string[] = []
   client.on('state', ({ from, to, code }) => states.push(`${from} → ${to} (${code})`))
 

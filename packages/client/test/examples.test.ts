@@ -4,11 +4,14 @@
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { createServer, type MiniServer } from '@minisocket/server'
 import { chatClient } from '../examples/offline-outbox.js'
 import { quickStart } from '../examples/quick-start.js'
 import { webNetwork } from '../examples/web-network.js'
+import { privateCaClient } from '../examples/node-tls.js'
 import { createClient } from '../src/entries/node.js'
 import WebSocket from 'ws'
 
@@ -26,7 +29,7 @@ async function server(): Promise<MiniServer> {
   return s
 }
 
-for (const file of ['quick-start.ts', 'offline-outbox.ts', 'web-network.ts']) {
+for (const file of ['quick-start.ts', 'offline-outbox.ts', 'web-network.ts', 'node-tls.ts']) {
   test(`docs/client.md contains examples/${file} verbatim`, () => {
     const code = readFileSync(new URL(`../examples/${file}`, import.meta.url), 'utf8').trim()
     assert.ok(doc.includes(code), `docs/client.md is missing the current text of examples/${file}`)
@@ -102,5 +105,33 @@ test('web network hooks: online reconnects at once instead of waiting for the ba
     client.close()
     await s.close({ drainMs: 0 })
     await again?.close({ drainMs: 0 })
+  }
+})
+
+test('node over TLS: the built-in client verifies the certificate against the CA it is given', async () => {
+  // A self-signed certificate for localhost and 127.0.0.1 (test/fixtures), acting as its own CA.
+  const cert = readFileSync(new URL('fixtures/localhost-cert.pem', import.meta.url), 'utf8')
+  const key = readFileSync(new URL('fixtures/localhost-key.pem', import.meta.url), 'utf8')
+  const https = createHttpsServer({ cert, key })
+  const s = createServer({ server: https, rpc: { time: () => ({ now: 42 }) } })
+  await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve))
+  await s.listen()
+  const url = `wss://localhost:${(https.address() as AddressInfo).port}/ws`
+  const trusting = privateCaClient(url, cert)
+  const doubting = createClient({ url, timeout: 2000 })
+  try {
+    const errors: string[] = []
+    doubting.on('error', (e) => errors.push(e.message))
+    doubting.connect()
+    trusting.connect()
+    assert.deepEqual(await trusting.rpc('time'), { now: 42 })
+    // Without the CA the same server is refused: the certificate is checked, not trusted blindly.
+    for (let i = 0; i < 200 && doubting.state !== 'disconnected'; i++) await new Promise((r) => setTimeout(r, 10))
+    assert.equal(doubting.state, 'disconnected')
+  } finally {
+    trusting.close()
+    doubting.close()
+    await s.close({ drainMs: 0 })
+    await new Promise<void>((resolve) => https.close(() => resolve()))
   }
 })

@@ -28,7 +28,23 @@ export interface NodeSocketOptions {
   closeTimeoutMs?: number
 }
 
-type State = 'connecting' | 'open' | 'closing' | 'closed'
+/**
+ * - `connecting`: TCP, TLS and the HTTP upgrade in flight;
+ * - `open`: frames flow both ways;
+ * - `closing`: our close frame sent, or the server's received and answered, or the connection
+ *   failed: waiting (at most closeTimeoutMs) for the TCP connection to end;
+ * - `closed`: onClose reported; nothing happens any more.
+ * docs/state-machines.md has a row per move (N1–N7), and test/adapters/node-socket-states.test.ts
+ * a test per row.
+ */
+export type NodeSocketState = 'connecting' | 'open' | 'closing' | 'closed'
+
+export const nodeSocketTransitions: Readonly<Record<NodeSocketState, readonly NodeSocketState[]>> = {
+  connecting: ['open', 'closing', 'closed'],
+  open: ['closing', 'closed'],
+  closing: ['closed'],
+  closed: [],
+}
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 /** Upgrade responses larger than this are refused, so a hostile server cannot make us buffer forever. */
@@ -45,7 +61,12 @@ export function nodeSocketAdapter(options: NodeSocketOptions = {}): SocketAdapte
 }
 
 function openSocket(url: string, openOptions: OpenOptions, h: SocketHandlers, options: NodeSocketOptions): SocketHandle {
-  let state: State = 'connecting'
+  let state: NodeSocketState = 'connecting'
+  // The one funnel for moves. Every caller checks the state first, so a move missing from the
+  // table cannot happen; if it did, it is refused rather than thrown into a socket callback.
+  const setState = (to: NodeSocketState): void => {
+    if (nodeSocketTransitions[state].includes(to)) state = to
+  }
   let tcp: Socket | undefined
   let head: Buffer | undefined
   let key = ''
@@ -54,19 +75,23 @@ function openSocket(url: string, openOptions: OpenOptions, h: SocketHandlers, op
   let closeReason = ''
   let closeTimer: ReturnType<typeof setTimeout> | undefined
   let closeReceived = false
+  let failed = false
   const reader = new FrameReader(
     {
       text: (data) => state === 'open' && h.onMessage(data),
       binary: (data) => state === 'open' && h.onMessage(data),
       ping: (payload) => state === 'open' && tcp?.write(maskedFrame(Opcode.Pong, payload)),
       close: (code, reason) => {
-        if (closeReceived) return
+        // After we failed the connection, the app keeps hearing why (1006 and our reason).
+        if (closeReceived || failed) return
         closeReceived = true
         closeCode = code
         closeReason = reason
-        // §5.5.1: answer with the same code; then the server closes the TCP connection.
-        if (state === 'open') sendClose(code === CloseCode.NoStatus ? undefined : code, '')
-        state = 'closing'
+        // §5.5.1: answer with the same code (unless we sent ours first); the server then ends TCP.
+        if (state === 'open') {
+          sendClose(code === CloseCode.NoStatus ? undefined : code, '')
+          setState('closing')
+        }
         tcp?.end()
         armCloseTimer()
       },
@@ -76,7 +101,10 @@ function openSocket(url: string, openOptions: OpenOptions, h: SocketHandlers, op
 
   const armCloseTimer = (): void => {
     if (closeTimer !== undefined) return
-    closeTimer = setTimeout(() => tcp?.destroy(), options.closeTimeoutMs ?? 2000)
+    closeTimer = setTimeout(() => {
+      if (!closeReceived && !failed) closeReason = 'no close frame from the server within closeTimeoutMs'
+      tcp?.destroy()
+    }, options.closeTimeoutMs ?? 2000)
     closeTimer.unref?.()
   }
 
@@ -87,12 +115,14 @@ function openSocket(url: string, openOptions: OpenOptions, h: SocketHandlers, op
   /** Ends the connection now and reports it (once): a failed upgrade, a bad frame, a socket error. */
   const fail = (error: Error, code?: number): void => {
     if (state === 'closed') return
+    failed = true
     if (code !== undefined && state === 'open') sendClose(code, error.message)
     closeCode = CloseCode.Abnormal
     closeReason = error.message
-    const reported = state
-    state = 'closing'
-    if (reported !== 'closing') h.onError(error)
+    if (state !== 'closing') {
+      setState('closing')
+      h.onError(error)
+    }
     if (tcp) {
       if (code !== undefined) tcp.end()
       else tcp.destroy()
@@ -104,7 +134,7 @@ function openSocket(url: string, openOptions: OpenOptions, h: SocketHandlers, op
 
   const finish = (): void => {
     if (state === 'closed') return
-    state = 'closed'
+    setState('closed')
     if (closeTimer !== undefined) clearTimeout(closeTimer)
     h.onClose(closeCode, closeReason)
   }
@@ -129,7 +159,7 @@ function openSocket(url: string, openOptions: OpenOptions, h: SocketHandlers, op
     checkResponse(head.toString('latin1', 0, end), key, openOptions.protocols)
     const rest = head.subarray(end + 4)
     head = undefined
-    state = 'open'
+    setState('open')
     h.onOpen()
     return rest
   }
@@ -165,14 +195,14 @@ function openSocket(url: string, openOptions: OpenOptions, h: SocketHandlers, op
     close(code, reason) {
       if (state === 'connecting') {
         closeReason = 'closed before the connection was established'
-        state = 'closing'
+        setState('closing')
         if (tcp) tcp.destroy()
         else queueMicrotask(finish)
         return
       }
       if (state !== 'open') return
       sendClose(isSendableCloseCode(code) ? code : CloseCode.Normal, reason)
-      state = 'closing'
+      setState('closing')
       armCloseTimer()
     },
   }

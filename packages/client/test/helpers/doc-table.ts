@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 
 /** Rows `| ID | from | to | ... |` of docs/state-machines.md whose id starts with `prefix`. */
-export function docRows(prefix: 'C' | 'S'): Map<string, { from: string; to: string }> {
+export function docRows(prefix: 'C' | 'S' | 'N'): Map<string, { from: string; to: string }> {
   const text = readFileSync(new URL('../../../../docs/state-machines.md', import.meta.url), 'utf8')
   const rows = new Map<string, { from: string; to: string }>()
   for (const line of text.split('\n')) {

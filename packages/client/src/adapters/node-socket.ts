@@ -152,10 +152,8 @@ function openSocket(url: string, openOptions: OpenOptions, h: SocketHandlers, op
   const upgrade = (chunk: Buffer): Buffer | undefined => {
     head = head ? Buffer.concat([head, chunk]) : chunk
     const end = head.indexOf('\r\n\r\n')
-    if (end < 0) {
-      if (head.length > MAX_RESPONSE_HEAD) throw new Error(`upgrade response headers over ${MAX_RESPONSE_HEAD} bytes`)
-      return undefined
-    }
+    if ((end < 0 ? head.length : end) > MAX_RESPONSE_HEAD) throw new Error(`upgrade response headers over ${MAX_RESPONSE_HEAD} bytes`)
+    if (end < 0) return undefined
     checkResponse(head.toString('latin1', 0, end), key, openOptions.protocols)
     const rest = head.subarray(end + 4)
     head = undefined
@@ -220,7 +218,8 @@ function parseUrl(url: string): Target {
   const u = new URL(url)
   const secure = u.protocol === 'wss:' || u.protocol === 'https:'
   if (!secure && u.protocol !== 'ws:' && u.protocol !== 'http:') throw new SyntaxError(`not a WebSocket URL: ${url}`)
-  if (u.hash) throw new SyntaxError(`a WebSocket URL has no fragment: ${url}`)
+  // An empty fragment ('…#') leaves u.hash empty, and browsers refuse it too (RFC 6455 §3).
+  if (u.hash || url.includes('#')) throw new SyntaxError(`a WebSocket URL has no fragment: ${url}`)
   return { secure, hostname: u.hostname, host: u.host, port: Number(u.port) || (secure ? 443 : 80), path: (u.pathname || '/') + u.search }
 }
 

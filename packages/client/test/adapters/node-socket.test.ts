@@ -5,13 +5,10 @@
  * Every server listens on 127.0.0.1 port 0 and is closed in `finally`/`after`; every wait is bounded.
  */
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { nodeSocketAdapter, type NodeSocketOptions } from '../../src/adapters/node-socket.js'
@@ -19,11 +16,10 @@ import type { OpenOptions } from '../../src/core/adapter.js'
 import { runAdapterContract } from '../contract/adapter-contract.js'
 
 // ---------------------------------------------------------------------------------------- helpers
-const WAIT_MS = 5_000
-async function waitFor(what: string, ok: () => boolean, ms = WAIT_MS): Promise<void> {
+async function waitFor(what: () => string, ok: () => boolean, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms
   while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
-  assert.ok(ok(), `timed out after ${ms} ms waiting for ${what}`)
+  assert.ok(ok(), `timed out after ${ms} ms waiting for ${what()}`)
 }
 /** Only to observe that something did NOT happen: there is no event to await for an absence. */
 const settle = (ms = 60): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -42,26 +38,29 @@ function record(url: string, open: OpenOptions = {}, options?: NodeSocketOptions
   }
   const socket = nodeSocketAdapter(options).open(url, open, { onOpen: push('open'), onMessage: push('message'), onClose: push('close'), onError: push('error') })
   inOpen = false
-  return {
-    socket, events, count,
+  const r = {
+    socket, count,
     messages: (): unknown[] => events.filter((e) => e.type === 'message').map((e) => e.args[0]),
     closed: (): unknown[] | undefined => events.find((e) => e.type === 'close')?.args,
     error: (): unknown => events.find((e) => e.type === 'error')?.args[0],
+    seen: (): string => events.map((e) => `${e.type}(${e.args.map((a) => JSON.stringify(a)?.slice(0, 40)).join(', ')})`).join(' '),
     sane(): void {
       assert.deepEqual(faults, [])
-      assert.ok(count('open') <= 1 && count('close') <= 1, `open ×${count('open')}, close ×${count('close')}`)
+      assert.ok(count('open') <= 1 && count('close') <= 1, `events: ${r.seen()}`)
     },
+    until: (what: string, ok: () => boolean, ms?: number) => waitFor(() => `${what}; the client saw: ${r.seen() || 'nothing'}`, ok, ms),
   }
+  return r
 }
 type Recorder = ReturnType<typeof record>
 
 /** A failed connection: exactly one onError, then onClose(1006, reason) (RFC 6455 §7.1.7, §7.4.1). */
-async function failed(r: Recorder, what: string): Promise<string> {
-  await waitFor(`onClose after ${what}`, () => r.count('close') > 0)
+async function failed(r: Recorder, what: string, errors = [1]): Promise<string> {
+  await r.until(`onClose after ${what}`, () => r.count('close') > 0)
   r.sane()
-  assert.equal(r.count('error'), 1, `onError ×${r.count('error')} after ${what}`)
+  assert.ok(errors.includes(r.count('error')), `onError ×${r.count('error')} after ${what}`)
   const [code, reason] = r.closed() ?? []
-  assert.equal(code, 1006, `close code after ${what}`)
+  assert.equal(code, 1006, `close code after ${what} (events: ${r.seen()})`)
   assert.equal(typeof reason, 'string')
   return reason as string
 }
@@ -71,77 +70,62 @@ function frame(opcode: number, payload: Buffer | string = '', o: { fin?: boolean
   const data = Buffer.from(payload)
   const b0 = ((o.fin ?? true) ? 0x80 : 0) | ((o.rsv ?? 0) << 4) | opcode
   const m = o.mask ? 0x80 : 0
-  let head: Buffer
+  let head = Buffer.from([b0, m | data.length])
   if (o.len !== undefined || data.length > 0xffff) {
     head = Buffer.from([b0, m | 127, 0, 0, 0, 0, 0, 0, 0, 0])
     head.writeBigUInt64BE(o.len ?? BigInt(data.length), 2)
   } else if (data.length >= 126) {
     head = Buffer.from([b0, m | 126, 0, 0])
     head.writeUInt16BE(data.length, 2)
-  } else head = Buffer.from([b0, m | data.length])
-  if (!o.mask) return Buffer.concat([head, data])
+  }
   const key = randomBytes(4)
-  return Buffer.concat([head, key, data.map((b, i) => b ^ key[i & 3]!)])
+  return o.mask ? Buffer.concat([head, key, data.map((b, i) => b ^ key[i & 3]!)]) : Buffer.concat([head, data])
 }
-const closeBody = (code: number, reason: string | Buffer = ''): Buffer => {
-  const b = Buffer.alloc(2)
-  b.writeUInt16BE(code)
-  return Buffer.concat([b, Buffer.from(reason)])
-}
+const closeBody = (code: number, reason: string | Buffer = ''): Buffer => Buffer.concat([Buffer.from([code >> 8, code & 0xff]), Buffer.from(reason)])
 
-/** A frame the client sent, unmasked by the test server; `form` is the length encoding used. */
+/** A frame the client sent, unmasked by the test server; `form` is the length encoding it used. */
 interface ClientFrame { fin: boolean; rsv: number; opcode: number; masked: boolean; mask: Buffer; payload: Buffer; form: 7 | 16 | 64 }
 function parseFrames(buf: Buffer, out: ClientFrame[]): Buffer {
   for (;;) {
     if (buf.length < 2) return buf
-    let len = buf[1]! & 0x7f
-    let off = 2
-    let form: ClientFrame['form'] = 7
+    let [len, off, form] = [buf[1]! & 0x7f, 2, 7 as ClientFrame['form']]
     if (len === 126) [len, off, form] = buf.length < 4 ? [-1, 0, 16] : [buf.readUInt16BE(2), 4, 16]
     else if (len === 127) [len, off, form] = buf.length < 10 ? [-1, 0, 64] : [Number(buf.readBigUInt64BE(2)), 10, 64]
     const masked = (buf[1]! & 0x80) !== 0
     if (len < 0 || buf.length < off + (masked ? 4 : 0) + len) return buf
     const mask = masked ? Buffer.from(buf.subarray(off, off + 4)) : Buffer.alloc(4)
     if (masked) off += 4
-    const payload = Buffer.from(buf.subarray(off, off + len)).map((b, i) => b ^ mask[i & 3]!)
+    const payload = Buffer.from(buf.subarray(off, off + len).map((b, i) => b ^ mask[i & 3]!))
     out.push({ fin: (buf[0]! & 0x80) !== 0, rsv: (buf[0]! >> 4) & 7, opcode: buf[0]! & 0x0f, masked, mask, payload, form })
     buf = buf.subarray(off + len)
   }
 }
 
 interface Conn {
-  socket: Socket
-  method: string
-  path: string
-  headers: Record<string, string>  // lower-case names; repeated headers joined with ', '
-  key: string
-  frames: ClientFrame[]
-  holdOpen: boolean  // true: neither answer the client's close frame nor end the TCP connection
-  ended: boolean     // the TCP connection is gone
+  socket: Socket; method: string; path: string; key: string; frames: ClientFrame[]
+  headers: Record<string, string> // lower-case names; repeated headers joined with ', '
+  holdOpen: boolean // true: neither answer the client's close frame nor end TCP
+  sentClose: boolean; ended: boolean // ended: the TCP connection is gone
   respond(lines: string[], then?: Buffer): void
   accept(then?: Buffer, extra?: string[]): void
-  close(code: number, reason?: string): void
 }
 const upgradeLines = (key: string): string[] => ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptFor(key)}`]
-const closeOf = (c: Conn | undefined): { code?: number; reason: string } | undefined => {
-  const f = c?.frames.find((x) => x.opcode === 8)
+
+interface Hostile { url: string; conns: Conn[]; bytes: number; connections: number }
+const framesOf = (srv: Hostile, opcode?: number): ClientFrame[] => (srv.conns[0]?.frames ?? []).filter((f) => opcode === undefined || f.opcode === opcode)
+const closeOf = (srv: Hostile): { code: number | undefined; reason: string } | undefined => {
+  const f = framesOf(srv, 8)[0]
   return f && { code: f.payload.length >= 2 ? f.payload.readUInt16BE(0) : undefined, reason: f.payload.subarray(2).toString() }
 }
 
-interface Hostile { url: string; conns: Conn[]; bytes: number; connections: number }
 /** A raw TCP server: `onRequest` runs once the upgrade request's head has arrived. Closed in finally. */
 async function withHostile(onRequest: (c: Conn) => void | Promise<void>, body: (srv: Hostile) => Promise<void>): Promise<void> {
   const sockets = new Set<Socket>()
   const srv: Hostile = { url: '', conns: [], bytes: 0, connections: 0 }
   const server = createServer((socket) => {
-    sockets.add(socket)
+    sockets.add(socket.setNoDelay(true).on('error', () => {}).on('close', () => { if (conn) conn.ended = true }))
     srv.connections++
-    socket.setNoDelay(true)
-    socket.on('error', () => {})
-    let buf = Buffer.alloc(0)
-    let conn: Conn | undefined
-    let sentClose = false
-    socket.on('close', () => { if (conn) conn.ended = true })
+    let [buf, conn] = [Buffer.alloc(0) as Buffer, undefined as Conn | undefined]
     socket.on('data', (chunk: Buffer) => {
       srv.bytes += chunk.length
       buf = Buffer.concat([buf, chunk])
@@ -152,16 +136,14 @@ async function withHostile(onRequest: (c: Conn) => void | Promise<void>, body: (
         buf = buf.subarray(end + 4)
         const headers: Record<string, string> = {}
         for (const line of lines) {
-          const i = line.indexOf(':')
-          const name = line.slice(0, i).trim().toLowerCase()
-          headers[name] = headers[name] === undefined ? line.slice(i + 1).trim() : `${headers[name]}, ${line.slice(i + 1).trim()}`
+          const [name, value] = [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]
+          headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`
         }
         const [method = '', path = ''] = requestLine.split(' ')
         const c: Conn = {
-          socket, method, path, headers, key: headers['sec-websocket-key'] ?? '', frames: [], holdOpen: false, ended: false,
+          socket, method, path, headers, key: headers['sec-websocket-key'] ?? '', frames: [], holdOpen: false, sentClose: false, ended: false,
           respond: (ls, then) => { socket.write(Buffer.concat([Buffer.from(`${ls.join('\r\n')}\r\n\r\n`, 'latin1'), then ?? Buffer.alloc(0)])) },
           accept: (then, extra = []) => c.respond([...upgradeLines(c.key), ...extra], then),
-          close: (code, reason = '') => { sentClose = true; socket.write(frame(8, closeBody(code, reason))) },
         }
         conn = c
         srv.conns.push(c)
@@ -169,10 +151,11 @@ async function withHostile(onRequest: (c: Conn) => void | Promise<void>, body: (
       }
       const before = conn.frames.length
       buf = parseFrames(buf, conn.frames)
-      // Echo the client's close code and end TCP, as a server does (RFC 6455 §5.5.1, §7.1.1).
-      if (!conn.holdOpen && conn.frames.slice(before).some((f) => f.opcode === 8)) {
-        if (!sentClose) socket.write(frame(8, conn.frames.find((f) => f.opcode === 8)!.payload.subarray(0, 2)))
-        sentClose = true
+      // Answer the client's close with its code and end TCP, as a server does (RFC 6455 §5.5.1, §7.1.1).
+      const close = conn.frames.slice(before).find((f) => f.opcode === 8)
+      if (close && !conn.holdOpen) {
+        if (!conn.sentClose) socket.write(frame(8, close.payload.subarray(0, 2)))
+        conn.sentClose = true
         socket.end()
       }
     })
@@ -187,14 +170,13 @@ async function withHostile(onRequest: (c: Conn) => void | Promise<void>, body: (
   }
 }
 
-/** Accepts, then writes `bytes`; expects the client to fail with close `code` sent and only 'ok' delivered. */
-async function expectFail(bad: Buffer, code: number, options?: NodeSocketOptions): Promise<void> {
+/** Accepts, then writes `bad`: the client must send close `code`, report onClose(1006), deliver only 'ok'. */
+async function expectFail(bad: Buffer, code: number | number[], options?: NodeSocketOptions): Promise<void> {
   await withHostile((c) => c.accept(Buffer.concat([frame(1, 'ok'), bad, frame(1, 'after')])), async (srv) => {
     const r = record(srv.url, {}, options)
+    await r.until('the client close frame', () => closeOf(srv) !== undefined)
+    assert.ok([code].flat().includes(closeOf(srv)?.code ?? 0), `close code sent to the server: ${closeOf(srv)?.code}, expected ${code}`)
     await failed(r, 'a bad frame')
-    await waitFor('the client close frame', () => closeOf(srv.conns[0]) !== undefined)
-    assert.equal(closeOf(srv.conns[0])?.code, code, 'close code sent to the server')
-    assert.equal(r.count('open'), 1)
     assert.deepEqual(r.messages(), ['ok'])
   })
 }
@@ -207,23 +189,21 @@ describe('node-socket: URLs (RFC 6455 §3)', () => {
     test(`${scheme}:// connects, sending path and query`, async () => {
       await withHostile((c) => c.accept(), async (srv) => {
         const r = record(`${srv.url.replace('ws', scheme)}/room/1?a=b&c=%20d`)
-        await waitFor('open', () => r.count('open') === 1)
-        assert.equal(srv.conns[0]?.method, 'GET')
-        assert.equal(srv.conns[0]?.path, '/room/1?a=b&c=%20d')
-        r.socket.close(1000, '')
+        await r.until('open', () => r.count('open') === 1)
+        assert.deepEqual([srv.conns[0]?.method, srv.conns[0]?.path], ['GET', '/room/1?a=b&c=%20d'])
       })
     })
   }
-  for (const bad of ['ftp://127.0.0.1/x', 'not a url', 'ws://', 'PORT/#frag', 'PORT/path#']) {
-    test(`${bad} is reported as onError + onClose(1006), never thrown, never opened`, async () => {
-      // Fragments "MUST NOT be used on these URIs" (§3), and a client fails on one (§4.1).
+  for (const bad of ['ftp://127.0.0.1/x', 'not a url', 'ws://', 'ws://HOST/#frag', 'ws://HOST/path# (empty fragment)']) {
+    test(`${bad} → onError + onClose(1006), asynchronously, never opened`, async () => {
+      // Fragments "MUST NOT be used on these URIs" (§3), even an empty one; a client fails on them (§4.1).
       await withHostile((c) => c.accept(), async (srv) => {
-        const r = record(bad.replace('PORT', srv.url))
+        const r = record(bad.replace('ws://HOST', srv.url).replace(' (empty fragment)', ''))
         await failed(r, bad)
         await settle()
         assert.equal(r.count('open'), 0)
         assert.equal(srv.connections, 0, 'nothing should reach the server')
-        r.socket.send('x')
+        r.socket.send('x') // neither may throw
         r.socket.close(1000, '')
       })
     })
@@ -231,13 +211,11 @@ describe('node-socket: URLs (RFC 6455 §3)', () => {
 })
 
 describe('node-socket: TLS (wss:, https:)', () => {
-  const tls = makeCert()
-  const skip = tls === undefined ? 'openssl is not installed: cannot make a test certificate' : false
-  let server: HttpsServer | undefined
-  let wss: WebSocketServer | undefined
-  let port = 0
+  // A self-signed certificate for localhost and 127.0.0.1 (test/fixtures), acting as its own CA.
+  const fixture = (name: string): string => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')
+  const tls = { key: fixture('localhost-key.pem'), cert: fixture('localhost-cert.pem') }
+  let [server, wss, port] = [undefined as HttpsServer | undefined, undefined as WebSocketServer | undefined, 0]
   before(async () => {
-    if (tls === undefined) return
     server = createHttpsServer(tls)
     wss = new WebSocketServer({ server })
     wss.on('connection', (ws: WebSocket) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })))
@@ -251,40 +229,29 @@ describe('node-socket: TLS (wss:, https:)', () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
   })
   for (const scheme of ['wss', 'https']) {
-    test(`${scheme}:// with the server's CA opens and echoes`, { skip }, async () => {
-      const r = record(`${scheme}://127.0.0.1:${port}/`, {}, { tls: { ca: tls!.cert } })
-      await waitFor('open', () => r.count('open') === 1)
+    test(`${scheme}:// with the server's CA opens and echoes`, async () => {
+      const r = record(`${scheme}://127.0.0.1:${port}/`, {}, { tls: { ca: tls.cert } })
+      await r.until('open', () => r.count('open') === 1)
       r.socket.send('secure ✓')
-      await waitFor('echo', () => r.count('message') === 1)
+      await r.until('echo', () => r.count('message') === 1)
       assert.deepEqual(r.messages(), ['secure ✓'])
       r.socket.close(1000, '')
     })
   }
-  test('an untrusted certificate fails (verification stays on by default)', { skip }, async () => {
+  test('an untrusted certificate fails (verification stays on by default)', async () => {
     const r = record(`wss://127.0.0.1:${port}/`)
     await failed(r, 'an untrusted certificate')
     assert.equal(r.count('open'), 0)
   })
 })
-function makeCert(): { key: string; cert: string } | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'node-socket-tls-'))
-  try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') }
-  } catch {
-    return undefined
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
-  }
-}
 
 describe('node-socket: opening handshake (RFC 6455 §4.1, §4.2.2)', () => {
   test('the request carries Host, Upgrade, Connection, a fresh 16-byte key, version 13, protocols and headers', async () => {
-    await withHostile((c) => c.accept(undefined, ['Sec-WebSocket-Protocol: b']), async (srv) => {
+    await withHostile((c) => c.accept(undefined, c.headers['sec-websocket-protocol'] ? ['Sec-WebSocket-Protocol: b'] : []), async (srv) => {
       const a = record(`${srv.url}/x`, { protocols: ['a', 'b'], headers: { Authorization: 'Bearer t', 'X-Id': '7' } })
+      await a.until('open', () => a.count('open') === 1)
       const b = record(`${srv.url}/y`)
-      await waitFor('both open', () => a.count('open') === 1 && b.count('open') === 1)
+      await b.until('open', () => b.count('open') === 1)
       const [ha, hb] = srv.conns.map((c) => c.headers)
       assert.equal(ha?.host, srv.url.slice('ws://'.length))
       assert.equal(ha?.upgrade?.toLowerCase(), 'websocket')
@@ -294,8 +261,7 @@ describe('node-socket: opening handshake (RFC 6455 §4.1, §4.2.2)', () => {
       assert.notEqual(ha?.['sec-websocket-key'], hb?.['sec-websocket-key'], 'the key must be random per connection')
       assert.deepEqual(ha?.['sec-websocket-protocol']?.split(/\s*,\s*/), ['a', 'b'])
       assert.equal(hb?.['sec-websocket-protocol'], undefined)
-      assert.equal(ha?.authorization, 'Bearer t')
-      assert.equal(ha?.['x-id'], '7')
+      assert.deepEqual([ha?.authorization, ha?.['x-id']], ['Bearer t', '7'])
       a.socket.close(1000, '')
       b.socket.close(1000, '')
     })
@@ -307,7 +273,6 @@ describe('node-socket: opening handshake (RFC 6455 §4.1, §4.2.2)', () => {
         await failed(r, 'a CR/LF header')
         await settle()
         assert.equal(srv.bytes, 0, 'no request bytes may reach the server')
-        assert.equal(r.count('open'), 0)
       })
     })
   }
@@ -322,15 +287,14 @@ describe('node-socket: opening handshake (RFC 6455 §4.1, §4.2.2)', () => {
     { name: 'no subprotocol when some were offered', protocols: ['a'], lines: upgradeLines },
     { name: 'a subprotocol when none were offered', lines: (k) => [...upgradeLines(k), 'Sec-WebSocket-Protocol: a'] },
     { name: 'an extension that was not offered', lines: (k) => [...upgradeLines(k), 'Sec-WebSocket-Extensions: permessage-deflate'] },
-    { name: 'response headers over 16 KiB', lines: (k) => [...upgradeLines(k), `X-Pad: ${'p'.repeat(20_000)}`] },
+    { name: 'response headers over 16 KiB in one chunk', lines: (k) => [...upgradeLines(k), `X-Pad: ${'p'.repeat(20_000)}`] },
   ]
   for (const { name, protocols, lines } of rejected) {
     test(`fails on ${name}`, async () => {
       await withHostile((c) => c.respond(lines(c.key), frame(1, 'not for you')), async (srv) => {
-        const r = record(srv.url, { protocols })
+        const r = record(srv.url, protocols ? { protocols } : {})
         await failed(r, name)
-        assert.equal(r.count('open'), 0)
-        assert.equal(r.count('message'), 0)
+        assert.equal(r.count('open') + r.count('message'), 0)
       })
     })
   }
@@ -347,9 +311,8 @@ describe('node-socket: opening handshake (RFC 6455 §4.1, §4.2.2)', () => {
       await withHostile((c) => c.respond([`HTTP/1.1 ${status}`, 'Content-Length: 0']), async (srv) => {
         const r = record(srv.url)
         const reason = await failed(r, status)
-        const code = status.slice(0, 3)
-        assert.match(String((r.error() as Error)?.message ?? r.error()), new RegExp(code))
-        assert.match(reason, new RegExp(code))
+        assert.match(String((r.error() as Error)?.message ?? r.error()), new RegExp(status.slice(0, 3)))
+        assert.match(reason, new RegExp(status.slice(0, 3)))
       })
     })
   }
@@ -357,77 +320,58 @@ describe('node-socket: opening handshake (RFC 6455 §4.1, §4.2.2)', () => {
     const lines = (k: string) => ['HTTP/1.1 101 Switching Protocols', 'upgrade: WebSocket', 'CONNECTION: keep-alive, Upgrade', `sec-websocket-accept: ${acceptFor(k)}`]
     await withHostile((c) => c.respond(lines(c.key), frame(1, 'hi')), async (srv) => {
       const r = record(srv.url)
-      await waitFor('message', () => r.count('message') === 1)
+      await r.until('message', () => r.count('message') === 1)
       assert.deepEqual(r.messages(), ['hi'])
-      r.socket.close(1000, '')
-    })
-  })
-  test('frames in the same TCP chunk as the 101 response are delivered, in order', async () => {
-    await withHostile((c) => c.accept(Buffer.concat([frame(1, 'first'), frame(2, Buffer.from([1, 2, 3]))])), async (srv) => {
-      const r = record(srv.url)
-      await waitFor('two messages', () => r.count('message') === 2)
-      assert.equal(r.messages()[0], 'first')
-      assert.deepEqual([...new Uint8Array(r.messages()[1] as ArrayBuffer)], [1, 2, 3])
-      r.socket.close(1000, '')
     })
   })
   test('the server hanging up mid-response fails the connection', async () => {
     await withHostile((c) => { c.socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n') }, async (srv) => {
       const r = record(srv.url)
-      await failed(r, 'a truncated response')
+      await failed(r, 'a truncated response', [0, 1]) // a dropped TCP need not be an onError
       assert.equal(r.count('open'), 0)
     })
   })
 })
 
 describe('node-socket: frames from the server (RFC 6455 §5.2, §5.4, §5.5.2-3, §5.6)', () => {
-  test('text arrives as string, binary as ArrayBuffer, empty ones too, in order', async () => {
+  test('text arrives as string, binary as ArrayBuffer, empty ones too, in order, in the same TCP chunk as the 101', async () => {
     const bytes = Buffer.from([0, 255, 128, 7])
     await withHostile((c) => c.accept(Buffer.concat([frame(1, 'héllo 🎉'), frame(2, bytes), frame(1, ''), frame(2, '')])), async (srv) => {
       const r = record(srv.url)
-      await waitFor('four messages', () => r.count('message') === 4)
+      await r.until('four messages', () => r.count('message') === 4)
       const [text, bin, emptyText, emptyBin] = r.messages()
-      assert.equal(text, 'héllo 🎉')
       assert.ok(bin instanceof ArrayBuffer && emptyBin instanceof ArrayBuffer, 'binary must be an ArrayBuffer')
-      assert.deepEqual(Buffer.from(bin), bytes)
-      assert.equal(emptyText, '')
-      assert.equal(emptyBin.byteLength, 0)
-      r.socket.close(1000, '')
+      assert.deepEqual([text, Buffer.from(bin), emptyText, emptyBin.byteLength], ['héllo 🎉', bytes, '', 0])
     })
   })
   test('7-bit, 16-bit and 64-bit payload lengths: 125, 126, 65535, 70 000 and 200 000 bytes', async () => {
-    const sizes = [125, 126, 65_535, 70_000, 200_000]
-    await withHostile((c) => c.accept(Buffer.concat(sizes.map((n, i) => frame(1, String.fromCharCode(97 + i).repeat(n))))), async (srv) => {
+    const texts = [125, 126, 65_535, 70_000, 200_000].map((n, i) => String.fromCharCode(97 + i).repeat(n))
+    await withHostile((c) => c.accept(Buffer.concat(texts.map((t) => frame(1, t)))), async (srv) => {
       const r = record(srv.url)
-      await waitFor('five messages', () => r.count('message') === sizes.length)
-      assert.deepEqual(r.messages(), sizes.map((n, i) => String.fromCharCode(97 + i).repeat(n)))
-      r.socket.close(1000, '')
+      await r.until('five messages', () => r.count('message') === texts.length)
+      assert.ok(r.messages().every((m, i) => m === texts[i]), 'a message differs')
     })
   })
-  test('fragments are reassembled, with a ping between them and a UTF-8 character split across them (§5.4, §8.1)', async () => {
-    const euro = Buffer.from('€') // e2 82 ac: valid as a whole message, not per fragment
+  test('fragments are reassembled, with control frames between them and a character split across them (§5.4, §8.1)', async () => {
+    const euro = Buffer.from('€') // e2 82 ac: UTF-8 validity is a property of the whole message
     const bytes = Buffer.concat([frame(1, Buffer.from([0x68, euro[0]!]), { fin: false }), frame(9, 'mid'), frame(0, euro.subarray(1), { fin: false }),
       frame(10, 'stray pong'), frame(0, '!'), frame(2, 'ab', { fin: false }), frame(0, 'cd')])
     await withHostile((c) => c.accept(bytes), async (srv) => {
       const r = record(srv.url)
-      await waitFor('two messages', () => r.count('message') === 2)
-      assert.equal(r.messages()[0], 'h€!')
-      assert.equal(Buffer.from(r.messages()[1] as ArrayBuffer).toString(), 'abcd')
-      await waitFor('the pong', () => srv.conns[0]!.frames.some((f) => f.opcode === 10))
-      assert.equal(srv.conns[0]!.frames.find((f) => f.opcode === 10)?.payload.toString(), 'mid')
-      r.socket.close(1000, '')
+      await r.until('two messages', () => r.count('message') === 2)
+      assert.deepEqual([r.messages()[0], Buffer.from(r.messages()[1] as ArrayBuffer).toString()], ['h€!', 'abcd'])
+      await r.until('the pong', () => framesOf(srv, 10).length === 1)
+      assert.equal(framesOf(srv, 10)[0]?.payload.toString(), 'mid')
     })
   })
   test('each ping is answered by a masked pong with the same payload; pongs are not messages', async () => {
     const big = randomBytes(125)
     await withHostile((c) => c.accept(Buffer.concat([frame(9, big), frame(9, ''), frame(10, 'x'), frame(1, 'end')])), async (srv) => {
       const r = record(srv.url)
-      await waitFor('two pongs', () => srv.conns[0]!.frames.filter((f) => f.opcode === 10).length === 2)
-      const pongs = srv.conns[0]!.frames.filter((f) => f.opcode === 10)
-      assert.deepEqual(pongs.map((p) => [p.masked, p.fin, p.payload.toString('hex')]), [[true, true, big.toString('hex')], [true, true, '']])
-      await waitFor('message', () => r.count('message') === 1)
+      await r.until('two pongs', () => framesOf(srv, 10).length === 2)
+      assert.deepEqual(framesOf(srv, 10).map((p) => [p.masked, p.fin, p.payload.toString('hex')]), [[true, true, big.toString('hex')], [true, true, '']])
+      await r.until('message', () => r.count('message') === 1)
       assert.deepEqual(r.messages(), ['end'])
-      r.socket.close(1000, '')
     })
   })
   test('frames delivered one byte per TCP write parse the same', async () => {
@@ -440,20 +384,19 @@ describe('node-socket: frames from the server (RFC 6455 §5.2, §5.4, §5.5.2-3,
       }
     }, async (srv) => {
       const r = record(srv.url)
-      await waitFor('four messages', () => r.count('message') === 4)
+      await r.until('four messages', () => r.count('message') === 4)
       assert.equal(r.messages()[0], 'a')
       assert.equal((r.messages()[1] as ArrayBuffer).byteLength, 300)
       assert.deepEqual(r.messages().slice(2), ['xy', 'z'.repeat(200)])
-      r.socket.close(1000, '')
+      assert.equal(framesOf(srv, 10)[0]?.payload.toString(), 'p')
     })
   })
   test('500 frames in one TCP chunk are all delivered, in order', async () => {
     const texts = Array.from({ length: 500 }, (_, i) => `m${i}`)
     await withHostile((c) => c.accept(Buffer.concat(texts.map((t) => frame(1, t)))), async (srv) => {
       const r = record(srv.url)
-      await waitFor('500 messages', () => r.count('message') === 500)
+      await r.until('500 messages', () => r.count('message') === 500)
       assert.deepEqual(r.messages(), texts)
-      r.socket.close(1000, '')
     })
   })
 })
@@ -483,76 +426,66 @@ describe('node-socket: bad frames fail the connection (RFC 6455 §5.1-5.5, §7.1
   test('maxPayload: one frame over the limit → 1009', () => expectFail(frame(2, Buffer.alloc(1025)), 1009, { maxPayload: 1024 }))
   test('maxPayload: fragments summing over the limit → 1009', () =>
     expectFail(Buffer.concat([frame(1, 'a'.repeat(600), { fin: false }), frame(0, 'b'.repeat(600))]), 1009, { maxPayload: 1024 }))
-  test('maxPayload: a declared length of 1 TiB fails at once, before any payload arrives', () =>
-    expectFail(frame(2, '', { len: 1n << 40n }), 1009))
+  test('maxPayload: a declared length of 1 TiB fails at once, before any payload arrives', () => expectFail(frame(2, '', { len: 1n << 40n }), 1009))
   test('maxPayload: a message of exactly the limit is accepted', async () => {
     await withHostile((c) => c.accept(Buffer.concat([frame(1, 'a'.repeat(512), { fin: false }), frame(0, 'b'.repeat(512))])), async (srv) => {
       const r = record(srv.url, {}, { maxPayload: 1024 })
-      await waitFor('message', () => r.count('message') === 1)
+      await r.until('message', () => r.count('message') === 1)
       assert.equal((r.messages()[0] as string).length, 1024)
-      r.socket.close(1000, '')
     })
   })
 })
 
 describe('node-socket: closing handshake (RFC 6455 §5.5.1, §7.1, §7.4)', () => {
-  test("the server's close is echoed (masked, same code) and reported once with its code and reason", async () => {
-    await withHostile((c) => c.close(4001, 'bye ✓'), async (srv) => {
+  test("the server's close is answered (masked, same code), reported once; later frames are discarded", async () => {
+    await withHostile((c) => { c.sentClose = true; c.accept(Buffer.concat([frame(8, closeBody(4001, 'bye ✓')), frame(1, 'late')])) }, async (srv) => {
       const r = record(srv.url)
-      await waitFor('onClose', () => r.count('close') === 1)
+      await r.until('onClose', () => r.count('close') === 1)
       assert.deepEqual(r.closed(), [4001, 'bye ✓'])
-      const echo = srv.conns[0]!.frames.find((f) => f.opcode === 8)
-      assert.equal(echo?.masked, true)
-      assert.equal(closeOf(srv.conns[0])?.code, 4001)
+      assert.equal(r.count('message'), 0, 'no data after a close frame (§5.5.1)')
+      assert.deepEqual(framesOf(srv).map((f) => [f.opcode, f.masked]), [[8, true]])
+      assert.equal(closeOf(srv)?.code, 4001)
       r.socket.send('late')
       r.socket.close(1000, 'again')
       await settle()
       r.sane()
-      assert.equal(srv.conns[0]!.frames.length, 1, 'nothing may be sent after the close')
+      assert.equal(framesOf(srv).length, 1, 'nothing may be sent after the close')
     })
   })
   test('an empty close payload reports 1005 (§7.1.5), and is answered', async () => {
-    await withHostile((c) => { c.socket.write(frame(8)) }, async (srv) => {
+    await withHostile((c) => { c.sentClose = true; c.accept(frame(8)) }, async (srv) => {
       const r = record(srv.url)
-      await waitFor('onClose', () => r.count('close') === 1)
+      await r.until('onClose', () => r.count('close') === 1)
       assert.deepEqual(r.closed(), [1005, ''])
-      assert.ok(closeOf(srv.conns[0]), 'the client must answer with a close frame')
+      assert.ok(closeOf(srv), 'the client must answer with a close frame')
     })
   })
   test('valid close codes are reported as sent: 1000, 1001, 1003, 1011, 3000, 4999', async () => {
     for (const code of [1000, 1001, 1003, 1011, 3000, 4999]) {
-      await withHostile((c) => c.close(code, `c${code}`), async (srv) => {
+      await withHostile((c) => { c.sentClose = true; c.accept(frame(8, closeBody(code, `c${code}`))) }, async (srv) => {
         const r = record(srv.url)
-        await waitFor(`onClose for ${code}`, () => r.count('close') === 1)
+        await r.until(`onClose for ${code}`, () => r.count('close') === 1)
         assert.deepEqual(r.closed(), [code, `c${code}`])
       })
     }
   })
-  const badClose: Array<[string, Buffer]> = [
-    ['a 1-byte payload', Buffer.from([0x03])],
-    ...[999, 1004, 1005, 1006, 1015, 2000, 2999, 5000, 65535].map((code): [string, Buffer] => [`code ${code}`, closeBody(code)]),
-    ['an invalid UTF-8 reason', closeBody(1000, Buffer.from([0x62, 0xff]))],
+  const badClose: Array<[string, Buffer, number[]]> = [
+    ['a 1-byte payload', Buffer.from([0x03]), [1002]],
+    ...[999, 1004, 1005, 1006, 1015, 2000, 2999, 5000, 65535].map((code): [string, Buffer, number[]] => [`code ${code}`, closeBody(code), [1002]]),
+    // §8.1 only says "fail"; Autobahn 7.5.1 and `ws` accept 1007 (invalid data) as well as 1002.
+    ['an invalid UTF-8 reason', closeBody(1000, Buffer.from([0x62, 0xff])), [1002, 1007]],
   ]
-  for (const [name, body] of badClose) test(`a close frame with ${name} → 1002 (§7.4.1, §5.5.1)`, () => expectFail(frame(8, body), 1002))
-  test('data frames after the server close are discarded (§5.5.1)', async () => {
-    await withHostile((c) => { c.socket.write(Buffer.concat([frame(8, closeBody(1000)), frame(1, 'late')])) }, async (srv) => {
-      const r = record(srv.url)
-      await waitFor('onClose', () => r.count('close') === 1)
-      assert.equal(r.count('message'), 0)
-      assert.equal(r.closed()?.[0], 1000)
-    })
-  })
+  for (const [name, body, codes] of badClose) test(`a close frame with ${name} → ${codes.join(' or ')} (§7.4.1, §5.5.1)`, () => expectFail(frame(8, body), codes))
   test('close(code, reason) sends one masked close frame; after it, send/close send nothing', async () => {
     await withHostile((c) => c.accept(), async (srv) => {
       const r = record(srv.url)
-      await waitFor('open', () => r.count('open') === 1)
+      await r.until('open', () => r.count('open') === 1)
       r.socket.close(4008, 'suspended')
       r.socket.send('x')
       r.socket.close(4000, 'twice')
-      await waitFor('onClose', () => r.count('close') === 1)
-      const frames = srv.conns[0]!.frames
-      assert.deepEqual(frames.map((f) => [f.opcode, f.masked]), [[8, true]])
-      assert.deepEqual(closeOf(srv.conns[0]), { code: 4008, reason: 'suspended' })
+      await r.until('onClose', () => r.count('close') === 1)
+      assert.deepEqual(framesOf(srv).map((f) => [f.opcode, f.masked]), [[8, true]])
+      assert.deepEqual(closeOf(srv), { code: 4008, reason: 'suspended' })
       assert.equal(r.closed()?.[0], 4008, 'the code of the server answer (§7.1.5)')
       r.sane()
     })
@@ -560,10 +493,10 @@ describe('node-socket: closing handshake (RFC 6455 §5.5.1, §7.1, §7.4)', () =
   test('a reason over 123 bytes is cut to the longest prefix that keeps UTF-8 whole (§5.5)', async () => {
     await withHostile((c) => c.accept(), async (srv) => {
       const r = record(srv.url)
-      await waitFor('open', () => r.count('open') === 1)
+      await r.until('open', () => r.count('open') === 1)
       r.socket.close(4000, `a${'€'.repeat(60)}`) // 181 bytes; 'a' + 40 '€' = 121 bytes, 41 would be 124
-      await waitFor('the close frame', () => closeOf(srv.conns[0]) !== undefined)
-      const raw = srv.conns[0]!.frames.find((f) => f.opcode === 8)!.payload.subarray(2)
+      await r.until('the close frame', () => closeOf(srv) !== undefined)
+      const raw = framesOf(srv, 8)[0]!.payload.subarray(2)
       assert.ok(raw.length <= 123, `reason is ${raw.length} bytes`)
       assert.equal(new TextDecoder('utf-8', { fatal: true }).decode(raw), `a${'€'.repeat(40)}`)
     })
@@ -571,50 +504,42 @@ describe('node-socket: closing handshake (RFC 6455 §5.5.1, §7.1, §7.4)', () =
   test('closeTimeoutMs: no answer to our close → socket destroyed, onClose(1006) after the timeout', async () => {
     await withHostile((c) => { c.holdOpen = true; c.accept() }, async (srv) => {
       const r = record(srv.url, {}, { closeTimeoutMs: 200 })
-      await waitFor('open', () => r.count('open') === 1)
+      await r.until('open', () => r.count('open') === 1)
       const t0 = Date.now()
       r.socket.close(1000, 'bye')
-      await waitFor('onClose', () => r.count('close') === 1, 2_000)
-      const elapsed = Date.now() - t0
-      assert.ok(elapsed >= 150, `onClose came after ${elapsed} ms, before the 200 ms timeout`)
+      await r.until('onClose', () => r.count('close') === 1, 2_000)
+      assert.ok(Date.now() - t0 >= 150, `onClose came after ${Date.now() - t0} ms, before the 200 ms timeout`)
       assert.equal(r.closed()?.[0], 1006, 'no close frame was received (§7.1.5)')
-      await waitFor('the TCP connection to end', () => srv.conns[0]!.ended, 1_000)
+      await r.until('the TCP connection to end', () => srv.conns[0]!.ended, 1_000)
     })
   })
   test('closeTimeoutMs: the server closes but never ends TCP → destroyed, its code reported', async () => {
-    await withHostile((c) => { c.holdOpen = true; c.close(4001, 'bye') }, async (srv) => {
+    await withHostile((c) => { c.holdOpen = true; c.accept(frame(8, closeBody(4001, 'bye'))) }, async (srv) => {
       const r = record(srv.url, {}, { closeTimeoutMs: 200 })
-      await waitFor('onClose', () => r.count('close') === 1, 2_000)
+      await r.until('onClose', () => r.count('close') === 1, 2_000)
       assert.deepEqual(r.closed(), [4001, 'bye'])
-      await waitFor('the TCP connection to end', () => srv.conns[0]!.ended, 1_000)
+      await r.until('the TCP connection to end', () => srv.conns[0]!.ended, 1_000)
     })
   })
-  test('close() right after open(): never opens, at most one onClose', async () => {
-    await withHostile((c) => c.accept(frame(1, 'hi')), async (srv) => {
-      const r = record(srv.url)
-      r.socket.close(1000, 'never mind')
-      await settle(150)
-      r.sane()
-      assert.equal(r.count('open') + r.count('message'), 0)
+  for (const when of ['right after open()', 'while the server holds the 101 back']) {
+    test(`close() ${when}: never opens, at most one onClose`, async () => {
+      let release = (): void => {}
+      await withHostile((c) => { release = () => { release = () => {}; c.accept(frame(1, 'hi')) }; if (when.startsWith('right')) release() }, async (srv) => {
+        const r = record(srv.url)
+        if (!when.startsWith('right')) await r.until('the request at the server', () => srv.conns.length === 1)
+        r.socket.close(1000, 'never mind')
+        release()
+        await settle(150)
+        r.sane()
+        assert.equal(r.count('open') + r.count('message'), 0, r.seen())
+      })
     })
-  })
-  test('close() while the server holds the 101 back: a late 101 does not open it', async () => {
-    let release = (): void => {}
-    await withHostile((c) => { release = () => c.accept(frame(1, 'hi')) }, async (srv) => {
-      const r = record(srv.url)
-      await waitFor('the request at the server', () => srv.conns.length === 1)
-      r.socket.close(1000, 'never mind')
-      release()
-      await settle(150)
-      r.sane()
-      assert.equal(r.count('open') + r.count('message'), 0)
-    })
-  })
+  }
   for (const [name, cut] of [['between frames', 0], ['mid-frame', 3]] as const) {
     test(`TCP dropped ${name} without a close frame → onClose(1006)`, async () => {
       await withHostile((c) => { c.accept(frame(1, 'hello').subarray(0, cut || undefined)); c.socket.destroy() }, async (srv) => {
         const r = record(srv.url)
-        await waitFor('onClose', () => r.count('close') === 1)
+        await r.until('onClose', () => r.count('close') === 1)
         assert.equal(r.closed()?.[0], 1006)
         await settle()
         r.sane()
@@ -624,35 +549,21 @@ describe('node-socket: closing handshake (RFC 6455 §5.5.1, §7.1, §7.4)', () =
 })
 
 describe('node-socket: frames the client sends (RFC 6455 §5.1-5.3, §5.6)', () => {
-  test('every frame is final, RSV-free, masked with a random key, and decodes to what was sent', async () => {
+  test('every frame is final, RSV-free, masked with a random key, minimally sized, and decodes to what was sent', async () => {
+    const texts = [...Array.from({ length: 6 }, (_, i) => `message ${i} ✓`), ...[0, 125, 126, 65_535, 65_536, 200_000].map((n) => 'q'.repeat(n))]
     await withHostile((c) => c.accept(), async (srv) => {
       const r = record(srv.url)
-      await waitFor('open', () => r.count('open') === 1)
-      const texts = Array.from({ length: 8 }, (_, i) => `message ${i} ✓`)
+      await r.until('open', () => r.count('open') === 1)
       for (const t of texts) r.socket.send(t)
       r.socket.send(new Uint8Array([0, 1, 254, 255]).buffer)
-      await waitFor('nine frames', () => srv.conns[0]!.frames.length === 9)
-      const frames = srv.conns[0]!.frames
+      await r.until('all frames at the server', () => framesOf(srv).length === texts.length + 1)
+      const frames = framesOf(srv)
       assert.deepEqual(frames.map((f) => [f.fin, f.rsv, f.masked]), frames.map(() => [true, 0, true]))
       assert.deepEqual(frames.map((f) => f.opcode), [...texts.map(() => 1), 2])
-      assert.deepEqual(frames.slice(0, 8).map((f) => f.payload.toString()), texts)
-      assert.deepEqual([...frames[8]!.payload], [0, 1, 254, 255])
+      assert.ok(texts.every((t, i) => frames[i]!.payload.toString() === t), 'a payload was corrupted')
+      assert.deepEqual(frames.slice(6, 12).map((f) => f.form), [7, 7, 16, 16, 64, 64], 'the minimal length encoding (§5.2)')
+      assert.deepEqual([...frames[12]!.payload], [0, 1, 254, 255])
       assert.ok(new Set(frames.map((f) => f.mask.toString('hex'))).size > 1, 'mask keys must not be constant (§5.3)')
-      r.socket.close(1000, '')
-    })
-  })
-  test('lengths use the minimal encoding: 0, 125, 126, 65535, 65536, 200 000 bytes (§5.2)', async () => {
-    const sizes = [0, 125, 126, 65_535, 65_536, 200_000]
-    await withHostile((c) => c.accept(), async (srv) => {
-      const r = record(srv.url)
-      await waitFor('open', () => r.count('open') === 1)
-      for (const n of sizes) r.socket.send('q'.repeat(n))
-      await waitFor('all frames', () => srv.conns[0]!.frames.length === sizes.length)
-      const frames = srv.conns[0]!.frames
-      assert.deepEqual(frames.map((f) => f.payload.length), sizes)
-      assert.deepEqual(frames.map((f) => f.form), [7, 7, 16, 16, 64, 64])
-      assert.ok(frames.every((f) => f.payload.every((b) => b === 0x71)), 'payload corrupted by masking')
-      r.socket.close(1000, '')
     })
   })
 })
@@ -667,51 +578,43 @@ describe('node-socket: against a real ws server', () => {
     base = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`
     wss.on('connection', (ws: WebSocket, req) => {
       if (req.url === '/echo') ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }))
-      if (req.url === '/ping') {
-        ws.on('pong', (data) => pongs.push(data.toString()))
-        ws.ping('are you there')
-      }
+      if (req.url === '/ping') ws.on('pong', (data) => pongs.push(data.toString())).ping('are you there')
     })
   })
   after(async () => {
     for (const c of wss.clients) c.terminate()
     await new Promise<void>((resolve) => wss.close(() => resolve()))
   })
-  test('echoes text, unicode and binary', async () => {
+  test('echoes text, unicode, binary, and 1 MB messages both ways', async () => {
+    const big = randomBytes(1 << 20)
+    const bigText = 'é'.repeat(1 << 19)
     const r = record(`${base}/echo`)
-    await waitFor('open', () => r.count('open') === 1)
+    await r.until('open', () => r.count('open') === 1)
     r.socket.send('plain')
     r.socket.send('ünïcödé ✓ 你好 🎉')
     r.socket.send(new Uint8Array([9, 8, 7, 0, 255]).buffer)
-    await waitFor('three echoes', () => r.count('message') === 3)
-    assert.deepEqual(r.messages().slice(0, 2), ['plain', 'ünïcödé ✓ 你好 🎉'])
-    assert.deepEqual([...new Uint8Array(r.messages()[2] as ArrayBuffer)], [9, 8, 7, 0, 255])
-    r.socket.close(1000, '')
-  })
-  test('a 1 MB binary message and a 1 MB text message go both ways intact', async () => {
-    const bin = randomBytes(1 << 20)
-    const text = 'é'.repeat(1 << 19)
-    const r = record(`${base}/echo`)
-    await waitFor('open', () => r.count('open') === 1)
-    r.socket.send(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length))
-    r.socket.send(text)
-    await waitFor('two echoes', () => r.count('message') === 2)
-    assert.ok(Buffer.from(r.messages()[0] as ArrayBuffer).equals(bin), '1 MB binary echo differs')
-    assert.ok(r.messages()[1] === text, '1 MB text echo differs')
+    r.socket.send(big.buffer.slice(big.byteOffset, big.byteOffset + big.length))
+    r.socket.send(bigText)
+    await r.until('five echoes', () => r.count('message') === 5)
+    const m = r.messages()
+    assert.deepEqual(m.slice(0, 2), ['plain', 'ünïcödé ✓ 你好 🎉'])
+    assert.deepEqual([...new Uint8Array(m[2] as ArrayBuffer)], [9, 8, 7, 0, 255])
+    assert.ok(Buffer.from(m[3] as ArrayBuffer).equals(big), '1 MB binary echo differs')
+    assert.ok(m[4] === bigText, '1 MB text echo differs')
     r.socket.close(1000, '')
   })
   test('1000 messages sent in a burst come back in order', async () => {
     const texts = Array.from({ length: 1000 }, (_, i) => `burst-${i}`)
     const r = record(`${base}/echo`)
-    await waitFor('open', () => r.count('open') === 1)
+    await r.until('open', () => r.count('open') === 1)
     for (const t of texts) r.socket.send(t)
-    await waitFor('1000 echoes', () => r.count('message') === 1000)
+    await r.until('1000 echoes', () => r.count('message') === 1000)
     assert.deepEqual(r.messages(), texts)
     r.socket.close(1000, '')
   })
   test("ws's ping is answered with its payload", async () => {
     const r = record(`${base}/ping`)
-    await waitFor('the pong at the server', () => pongs.length === 1)
+    await r.until('the pong at the server', () => pongs.length === 1)
     assert.deepEqual(pongs, ['are you there'])
     r.socket.close(1000, '')
   })

@@ -77,11 +77,16 @@ export function maskedFrame(opcode: number, payload: string | Uint8Array): Buffe
 
 /** The payload of a close frame: the code, then the reason cut to 123 bytes on a character boundary (§5.5). */
 export function closePayload(code: number, reason: string): Buffer {
-  let text = reason
-  while (Buffer.byteLength(text) > 123) text = text.slice(0, -1)
-  const payload = Buffer.allocUnsafe(2 + Buffer.byteLength(text))
+  // Encoded once and cut on a byte boundary: a reason is the server's text and may be long.
+  let text = Buffer.from(reason)
+  if (text.length > 123) {
+    let end = 123
+    while (end > 0 && (text[end]! & 0xc0) === 0x80) end-- // not inside a UTF-8 sequence
+    text = text.subarray(0, end)
+  }
+  const payload = Buffer.allocUnsafe(2 + text.length)
   payload.writeUInt16BE(code, 0)
-  payload.write(text, 2, 'utf8')
+  text.copy(payload, 2)
   return payload
 }
 

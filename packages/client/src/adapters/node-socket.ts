@@ -3,10 +3,11 @@
  * `@minisocket/client/node` needs no dependency: Node 20 has no stable global WebSocket.
  *
  * Why not only `ws`: its client is general (a Writable receiver, corked two-buffer sends,
- * event wrappers), and at 100 closed-loop clients on one core that generality cost about a third
- * of the load generator's CPU per round trip (bench/analysis.md). This client does what ours
- * needs and nothing else: one buffer and one write per send, frames read straight from the
- * socket's chunks. `ws` still works: pass its class as `WebSocket` (e.g. for an HTTP proxy agent).
+ * event wrappers). This one does what ours needs and nothing else: one buffer and one write per
+ * send, frames read straight from the socket's chunks. At 100 closed-loop clients on one core it
+ * spent about a fifth less of the load generator's CPU per round trip than `ws` (4–33 % in six
+ * interleaved rounds; bench/src/micro/node-transport.ts, bench/analysis.md). `ws` still works:
+ * pass its class as `WebSocket` (e.g. for an HTTP proxy agent).
  *
  * States (one way): connecting → open → closing → closed. `connecting` covers TCP, TLS and the
  * HTTP upgrade; `closing` is our close frame sent, or the server's received and answered.
@@ -115,10 +116,14 @@ function openSocket(url: string, openOptions: OpenOptions, h: SocketHandlers, op
   /** Ends the connection now and reports it (once): a failed upgrade, a bad frame, a socket error. */
   const fail = (error: Error, code?: number): void => {
     if (state === 'closed') return
-    failed = true
     if (code !== undefined && state === 'open') sendClose(code, error.message)
-    closeCode = CloseCode.Abnormal
-    closeReason = error.message
+    // The first word stands: a close frame already received (RFC 6455 §7.1.5), or the first
+    // failure (a reset after it, or garbage read after a bad frame, says nothing new).
+    if (!closeReceived && !failed) {
+      closeCode = CloseCode.Abnormal
+      closeReason = error.message
+    }
+    failed = true
     if (state !== 'closing') {
       setState('closing')
       h.onError(error)
@@ -142,7 +147,8 @@ function openSocket(url: string, openOptions: OpenOptions, h: SocketHandlers, op
   const onData = (chunk: Buffer): void => {
     try {
       if (state === 'connecting') chunk = upgrade(chunk) ?? Buffer.alloc(0)
-      if (chunk.length > 0 && state !== 'closed') reader.push(chunk)
+      // After a failure the reader would start mid-frame: nothing more is read.
+      if (chunk.length > 0 && state !== 'closed' && !failed) reader.push(chunk)
     } catch (error) {
       fail(error instanceof Error ? error : new Error(String(error)), error instanceof FrameError ? error.code : undefined)
     }
@@ -225,7 +231,12 @@ function parseUrl(url: string): Target {
 
 function upgradeRequest(target: Target, key: string, options: OpenOptions): string {
   const lines = [`GET ${target.path} HTTP/1.1`, `Host: ${target.host}`, 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${key}`, 'Sec-WebSocket-Version: 13']
-  if (options.protocols?.length) lines.push(`Sec-WebSocket-Protocol: ${options.protocols.join(', ')}`)
+  if (options.protocols?.length) {
+    // Subprotocols are tokens (RFC 6455 §4.1), which also keeps CR/LF out of the request.
+    const bad = options.protocols.find((p, i) => !HEADER_NAME.test(p) || options.protocols!.indexOf(p) !== i)
+    if (bad !== undefined) throw new TypeError(`invalid or repeated subprotocol ${JSON.stringify(bad)}`)
+    lines.push(`Sec-WebSocket-Protocol: ${options.protocols.join(', ')}`)
+  }
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     // CR or LF in a header would let a caller's value forge headers or a second request.
     if (!HEADER_NAME.test(name) || !HEADER_TEXT.test(value)) throw new TypeError(`invalid header ${JSON.stringify(name)}`)

@@ -7,8 +7,10 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { test } from 'node:test'
-import type { SocketHandle } from '../../src/core/adapter.js'
-import { nodeSocketAdapter, nodeSocketTransitions } from '../../src/adapters/node-socket.js'
+import { isUtf8 } from 'node:buffer'
+import type { OpenOptions, SocketHandle } from '../../src/core/adapter.js'
+import { closePayload } from '../../src/adapters/node-frames.js'
+import { nodeSocketAdapter, nodeSocketTransitions, type NodeSocketOptions } from '../../src/adapters/node-socket.js'
 import { docRows } from '../helpers/doc-table.js'
 
 type Upgrade = (socket: Socket, key: string) => void
@@ -49,7 +51,7 @@ interface Run {
 }
 
 /** Starts a server whose upgrade handler is `upgrade`, opens the adapter on it, runs `body`. */
-async function scenario(upgrade: Upgrade, body: (run: Run) => Promise<void>, closeTimeoutMs = 2000): Promise<void> {
+async function scenario(upgrade: Upgrade, body: (run: Run) => Promise<void>, options: NodeSocketOptions = {}, open: OpenOptions = {}): Promise<void> {
   let fromClient = Buffer.alloc(0)
   const server: Server = createServer((socket) => {
     let head = Buffer.alloc(0)
@@ -72,7 +74,7 @@ async function scenario(upgrade: Upgrade, body: (run: Run) => Promise<void>, clo
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const events: Run['events'] = []
   const push = (type: string) => (...args: unknown[]) => void events.push({ type, args })
-  const handle = nodeSocketAdapter({ closeTimeoutMs }).open(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, {}, {
+  const handle = nodeSocketAdapter(options).open(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, open, {
     onOpen: push('open'),
     onMessage: push('message'),
     onClose: push('close'),
@@ -188,7 +190,51 @@ test('N8 closing → closed: a server that never answers our close frame is cut 
     await run.waitFor('close', closed(run))
     assert.deepEqual(run.types(), ['open', 'close'])
     assert.deepEqual(run.events[1]!.args, [1006, 'no close frame from the server within closeTimeoutMs'])
-  }, 100)
+  }, { closeTimeoutMs: 100 })
+})
+
+// Found in review of the first version (each reproduced before the fix).
+
+test("N8: a reset after the server's close frame keeps the server's code (RFC 6455 §7.1.5)", async () => {
+  await scenario((s, key) => {
+    s.write(Buffer.concat([Buffer.from(ok101(key)), closeFrame(4501, 'banned')]))
+    s.once('data', () => s.resetAndDestroy()) // the client's answer: reset instead of a clean close
+  }, async (run) => {
+    await run.waitFor('close', closed(run))
+    assert.deepEqual(run.events.at(-1)!.args, [4501, 'banned'])
+  })
+})
+
+test('N6: after a bad frame nothing more is read, so the reason reported is the first failure', async () => {
+  const big = Buffer.alloc(2 * 1024 * 1024, 0x61)
+  const header = Buffer.from([0x82, 127, 0, 0, 0, 0, 0, 0, 0, 0])
+  header.writeUInt32BE(big.length, 6)
+  await scenario((s, key) => s.write(Buffer.concat([Buffer.from(ok101(key)), header, big])), async (run) => {
+    await run.waitFor('close', closed(run))
+    assert.deepEqual(run.types(), ['open', 'error', 'close'])
+    assert.deepEqual(run.events[2]!.args, [1006, `a message over ${1024 * 1024} bytes`])
+  }, { maxPayload: 1024 * 1024 })
+})
+
+test('N2: a subprotocol that is not a token (CR/LF) is refused before anything is sent', async () => {
+  let upgrades = 0
+  await scenario(() => upgrades++, async (run) => {
+    await run.waitFor('close', closed(run))
+    assert.deepEqual(run.types(), ['error', 'close'])
+    assert.match(String(run.events[1]!.args[1]), /invalid or repeated subprotocol/)
+    assert.equal(upgrades, 0)
+  }, {}, { protocols: ['chat\r\nX-Injected: 1'] })
+})
+
+test('a long close reason is cut to 123 bytes on a character boundary', () => {
+  for (const reason of ['é'.repeat(100_000), 'x'.repeat(122) + '€', '🎉'.repeat(40), 'short']) {
+    const payload = closePayload(4000, reason)
+    assert.equal(payload.readUInt16BE(0), 4000)
+    const text = payload.subarray(2)
+    assert.ok(text.length <= 123 && isUtf8(text), `${text.length} bytes`)
+    assert.ok(reason.startsWith(text.toString()), 'a prefix of the reason')
+    assert.ok(Buffer.byteLength(reason) <= 123 || text.length > 119, 'cut no more than one character short')
+  }
 })
 
 test('the rows match docs/state-machines.md and cover every move in nodeSocketTransitions', () => {

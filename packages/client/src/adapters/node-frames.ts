@@ -205,7 +205,8 @@ export class FrameReader {
       this.fragmentBytes = 0
       this.fragmentOpcode = -1
     }
-    if (opcode === Opcode.Binary) return this.sink.binary(toArrayBuffer(payload))
+    // A copy of its own: the payload views the socket's larger chunk.
+    if (opcode === Opcode.Binary) return this.sink.binary(payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.length) as ArrayBuffer)
     if (!isUtf8(payload)) throw new FrameError(CloseCode.InvalidPayload, 'a text message that is not UTF-8')
     this.sink.text(payload.toString('utf8'))
   }
@@ -221,9 +222,3 @@ export class FrameReader {
   }
 }
 
-/** The bytes as an ArrayBuffer of their own (a Buffer may view a pooled, larger one). */
-function toArrayBuffer(bytes: Buffer): ArrayBuffer {
-  const copy = new ArrayBuffer(bytes.length)
-  new Uint8Array(copy).set(bytes)
-  return copy
-}

@@ -35,7 +35,7 @@ export interface NodeSocketOptions {
  * - `closing`: our close frame sent, or the server's received and answered, or the connection
  *   failed: waiting (at most closeTimeoutMs) for the TCP connection to end;
  * - `closed`: onClose reported; nothing happens any more.
- * docs/state-machines.md has a row per move (N1–N7), and test/adapters/node-socket-states.test.ts
+ * docs/state-machines.md has a row per move (N1–N8), and test/adapters/node-socket-states.test.ts
  * a test per row.
  */
 export type NodeSocketState = 'connecting' | 'open' | 'closing' | 'closed'

@@ -103,25 +103,53 @@ function decode<F>(
 }
 
 /**
- * Bounded walk over the parsed value: fails past `maxDepth` (without recursing further) and on
+ * Bounded walk over the parsed value: fails past `maxDepth` (without going deeper) and on
  * `__proto__` keys, which JSON.parse keeps as own properties but which turn dangerous as soon as
  * application code copies the object with Object.assign or a spread into a prototype-bearing target.
  */
 function checkShape(root: unknown, maxDepth: number): string | undefined {
-  const stack: Array<{ v: unknown; depth: number }> = [{ v: root, depth: 1 }]
-  for (let guard = 0; stack.length > 0; guard++) {
-    if (guard > 1_000_000) return 'frame too complex'
-    const { v, depth } = stack.pop() as { v: unknown; depth: number }
-    if (typeof v !== 'object' || v === null) continue
-    if (depth > maxDepth) return `frame nested deeper than ${maxDepth}`
-    if (Array.isArray(v)) {
-      for (const x of v) stack.push({ v: x, depth: depth + 1 })
-      continue
+  const walk = new ShapeWalk(maxDepth)
+  try {
+    walk.visit(root, 1)
+  } catch {
+    // Only a custom maxDepth deeper than the call stack gets here (a RangeError): decoding never throws.
+    return 'frame nested too deep to check'
+  }
+  return walk.error
+}
+
+/**
+ * Runs on every inbound frame, so it allocates nothing per node: it recurses (at most maxDepth
+ * deep, so the stack is bounded by a limit we set) and enumerates keys with `for…in` (a parsed
+ * object has no inherited enumerable keys) rather than an `Object.keys` array. A `{value, depth}`
+ * object per node and a keys array per object were most of the decoder's cost after JSON.parse
+ * on an RPC frame (bench/analysis.md).
+ */
+class ShapeWalk {
+  error: string | undefined
+  /** Nodes left to visit: a wide frame is refused as a deep one is. */
+  private budget = 1_000_000
+
+  constructor(private readonly maxDepth: number) {}
+
+  visit(v: unknown, depth: number): void {
+    if (--this.budget < 0) {
+      this.error ??= 'frame too complex'
+      return
     }
-    for (const key of Object.keys(v)) {
-      if (key === FORBIDDEN_KEY) return 'key "__proto__" is not allowed'
-      stack.push({ v: (v as Obj)[key], depth: depth + 1 })
+    if (typeof v !== 'object' || v === null) return
+    if (depth > this.maxDepth) {
+      this.error ??= `frame nested deeper than ${this.maxDepth}`
+      return
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length && this.error === undefined; i++) this.visit(v[i], depth + 1)
+      return
+    }
+    for (const key in v) {
+      if (key === FORBIDDEN_KEY) this.error ??= 'key "__proto__" is not allowed'
+      if (this.error !== undefined) return
+      this.visit((v as Obj)[key], depth + 1)
     }
   }
-  return undefined
 }

@@ -55,6 +55,15 @@ describe('depth', () => {
   test('a very deep text does not overflow the stack', () => {
     assertFatal(decodeClientFrame(nested(30_000)), 4503)
     assertFatal(decodeClientFrame(`{"type":"ping","x":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`), 4503)
+    // Even when a custom limit allows more depth than the walk's call stack holds.
+    assertFatal(decodeClientFrame(nested(200_000), { ...L, maxDepth: 1e9, maxFrameLength: 1e9 }), 4503)
+  })
+
+  test('a frame of more than a million values closes with 4503 (a wide frame is refused like a deep one)', () => {
+    const limits: CodecLimits = { ...L, maxFrameLength: 1e9 }
+    const values = (n: number): string => `{"type":"publish","id":7,"channel":"room","data":[${'0,'.repeat(n - 1)}0]}`
+    assert.equal(frameOk(decodeClientFrame(values(999_990), limits)).type, 'publish')
+    assertFatal(decodeClientFrame(values(1_000_001), limits), 4503, /too complex/)
   })
 })
 

@@ -110,27 +110,38 @@ export class FrameReader {
   private fragmentBytes = 0
   /** Opcode of the fragmented message in progress, or -1. */
   private fragmentOpcode = -1
+  /** The bytes being read are a view of a reused read buffer (see push). */
+  private transient = false
 
   constructor(
     private readonly sink: FrameSink,
     private readonly maxPayload: number,
   ) {}
 
-  push(chunk: Buffer): void {
+  /**
+   * `transient`: the chunk is a view of a read buffer that the next read overwrites (net's
+   * `onread`, node-socket.ts), so whatever outlives this call is copied: the start of an
+   * incomplete frame and the fragments of an unfinished message. A chunk of its own (a 'data'
+   * event's) is kept as a view.
+   */
+  push(chunk: Buffer, transient = false): void {
     let bytes = chunk
+    this.transient = transient
     if (this.queued > 0) {
-      this.queue.push(chunk)
+      this.queue.push(transient ? Buffer.from(chunk) : chunk)
       this.queued += chunk.length
       if (this.queued < this.need) return
+      // The joined bytes are our own copy, whatever the chunks were.
       bytes = Buffer.concat(this.queue, this.queued)
+      this.transient = false
       this.queue = []
       this.queued = 0
       this.need = 0
     }
     const at = this.frames(bytes)
     if (at < bytes.length) {
-      // Kept as a view: the chunk is the socket's own allocation, never reused by Node.
-      this.queue.push(bytes.subarray(at))
+      const rest = bytes.subarray(at)
+      this.queue.push(this.transient ? Buffer.from(rest) : rest)
       this.queued = bytes.length - at
     }
   }
@@ -193,7 +204,7 @@ export class FrameReader {
     }
     if (!fin) {
       if (opcode !== Opcode.Continuation) this.fragmentOpcode = opcode
-      this.fragments.push(payload)
+      this.fragments.push(this.transient ? Buffer.from(payload) : payload)
       this.fragmentBytes += payload.length
       return
     }
@@ -205,7 +216,7 @@ export class FrameReader {
       this.fragmentBytes = 0
       this.fragmentOpcode = -1
     }
-    // A copy of its own: the payload views the socket's larger chunk.
+    // A copy of its own: the payload views the socket's larger chunk (or the reused read buffer).
     if (opcode === Opcode.Binary) return this.sink.binary(payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.length) as ArrayBuffer)
     if (!isUtf8(payload)) throw new FrameError(CloseCode.InvalidPayload, 'a text message that is not UTF-8')
     this.sink.text(payload.toString('utf8'))

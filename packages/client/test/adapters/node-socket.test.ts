@@ -391,6 +391,37 @@ describe('node-socket: frames from the server (RFC 6455 §5.2, §5.4, §5.5.2-3,
       assert.equal(framesOf(srv, 10)[0]?.payload.toString(), 'p')
     })
   })
+  test('what one connection keeps between reads (a fragment, a frame cut in three) survives reads on another (plain TCP shares one read buffer)', async () => {
+    // ws:// reads go into one buffer shared by every connection (net's onread): the reader must
+    // copy what it keeps, or the next read (here: the other connection's) would overwrite it.
+    const sent = (c: Conn, bytes: Buffer): Promise<void> => new Promise((resolve) => c.socket.write(bytes, () => resolve()))
+    await withHostile((c) => c.accept(), async (srv) => {
+      const a = record(srv.url)
+      const b = record(srv.url)
+      await a.until('both open', () => a.count('open') === 1 && b.count('open') === 1)
+      const [ca, cb] = srv.conns as [Conn, Conn]
+      const cut = frame(1, 'tail-of-a-frame')
+      // No event tells that a read happened: each write is given time to be read on its own.
+      await sent(ca, frame(1, 'fragment-one-', { fin: false }))
+      await settle(30)
+      await sent(cb, frame(1, 'B'.repeat(40)))
+      await b.until("b's message", () => b.count('message') === 1)
+      await sent(ca, Buffer.concat([frame(0, 'two'), cut.subarray(0, 7)]))
+      await a.until("a's first message", () => a.count('message') === 1)
+      await sent(cb, frame(1, 'Z'.repeat(40)))
+      await b.until("b's second message", () => b.count('message') === 2)
+      await sent(ca, cut.subarray(7, 11))
+      await settle(30)
+      await sent(cb, frame(1, 'Y'.repeat(40)))
+      await b.until("b's third message", () => b.count('message') === 3)
+      await sent(ca, cut.subarray(11))
+      await a.until("a's second message", () => a.count('message') === 2)
+      assert.deepEqual(a.messages(), ['fragment-one-two', 'tail-of-a-frame'])
+      assert.deepEqual(b.messages(), ['B'.repeat(40), 'Z'.repeat(40), 'Y'.repeat(40)])
+      a.sane()
+      b.sane()
+    })
+  })
   test('500 frames in one TCP chunk are all delivered, in order', async () => {
     const texts = Array.from({ length: 500 }, (_, i) => `m${i}`)
     await withHostile((c) => c.accept(Buffer.concat(texts.map((t) => frame(1, t)))), async (srv) => {

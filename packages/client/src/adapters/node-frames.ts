@@ -111,8 +111,6 @@ export class FrameReader {
   private fragmentBytes = 0
   /** Opcode of the fragmented message in progress, or -1. */
   private fragmentOpcode = -1
-  /** The bytes being read are a view of a reused read buffer (see push). */
-  private transient = false
 
   constructor(
     private readonly sink: FrameSink,
@@ -121,20 +119,16 @@ export class FrameReader {
 
   /**
    * `transient`: the chunk is a view of a read buffer that the next read overwrites (net's
-   * `onread`, node-socket.ts), so whatever outlives this call is copied: the start of an
-   * incomplete frame and the fragments of an unfinished message. A chunk of its own (a 'data'
-   * event's) is kept as a view.
+   * `onread`, node-socket.ts), so the start of an incomplete frame is copied before it is kept.
+   * A chunk of its own (a 'data' event's) is kept as a view.
    */
   push(chunk: Buffer, transient = false): void {
     let bytes = chunk
-    this.transient = transient
     if (this.queued > 0) {
       this.queue.push(transient ? Buffer.from(chunk) : chunk)
       this.queued += chunk.length
       if (this.queued < this.need) return
-      // The joined bytes are our own copy, whatever the chunks were.
-      bytes = Buffer.concat(this.queue, this.queued)
-      this.transient = false
+      bytes = Buffer.concat(this.queue, this.queued) // a copy of our own
       this.queue = []
       this.queued = 0
       this.need = 0
@@ -142,7 +136,7 @@ export class FrameReader {
     const at = this.frames(bytes)
     if (at < bytes.length) {
       const rest = bytes.subarray(at)
-      this.queue.push(this.transient ? Buffer.from(rest) : rest)
+      this.queue.push(transient && bytes === chunk ? Buffer.from(rest) : rest)
       this.queued = bytes.length - at
     }
   }
@@ -205,7 +199,9 @@ export class FrameReader {
     }
     if (!fin) {
       if (opcode !== Opcode.Continuation) this.fragmentOpcode = opcode
-      this.fragments.push(this.transient ? Buffer.from(payload) : payload)
+      // Copied: the payload may view a read buffer that the next read overwrites (see push).
+      // Fragmented messages are rare; their final concat copies them again anyway.
+      this.fragments.push(Buffer.from(payload))
       this.fragmentBytes += payload.length
       return
     }

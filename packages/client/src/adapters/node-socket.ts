@@ -166,8 +166,8 @@ function openSocket(url: string, openOptions: OpenOptions, h: SocketHandlers, op
     }
   }
 
-  const onRead = (n: number, buf: Uint8Array): boolean => {
-    onData(Buffer.from(buf.buffer, buf.byteOffset, n), true)
+  const onRead = (n: number): boolean => {
+    onData(readBuffer.subarray(0, n), true)
     return true // keep reading
   }
 

@@ -5,6 +5,8 @@
  *   --peers a,b        only these peers (ws-naive, ws-preframed, ws-preframed-corked, socketio, minisocket;
  *                      minisocket also brings the diagnostic minisocket-raw RPC row)
  *   --scenarios a,b    only these scenarios (sizes, fanout, maxrate, idle, rpc)
+ *   --subs a,b         only these subscriber counts S in fan-out and max-rate (e.g. 100,1000)
+ *   --repeats n        repeats per cell (1-20; also the fixed-rate fan-out and RPC repeats), for an A/B with more repeats than the profile's
  *   --no-pin           do not pin processes with taskset
  *   --cpu-prof         run every server and load generator under `node --cpu-prof` (profiles in bench/results/profiles;
  *                      summarize one with `node --import tsx bench/src/report/cpuprofile.ts <file>`)
@@ -29,11 +31,23 @@ function parse(argv: string[]): { profile: Profile; reportOnly: boolean } {
   if (peers) profile = { ...profile, peers: peers.split(',') as PeerName[] }
   const scenarios = value('--scenarios')
   if (scenarios) profile = { ...profile, scenarios: scenarios.split(',') as ScenarioName[] }
+  const subs = value('--subs')
+  if (subs) {
+    const list = subs.split(',').map(Number)
+    if (list.some((n) => !Number.isInteger(n) || n < 1 || n > 20_000)) throw new Error(`--subs: integers 1-20000, got ${subs}`)
+    profile = { ...profile, fanout: { ...profile.fanout, subs: list }, maxrate: { ...profile.maxrate, subs: list } }
+  }
+  const repeats = value('--repeats')
+  if (repeats) {
+    const n = Number(repeats)
+    if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error(`--repeats: an integer 1-20, got ${repeats}`)
+    profile = { ...profile, repeats: n, fanout: { ...profile.fanout, repeats: n }, rpc: { ...profile.rpc, repeats: n } }
+  }
   if (argv.includes('--no-pin')) profile = { ...profile, pin: false }
   if (argv.includes('--cpu-prof')) profile = { ...profile, cpuProfDir: `${resultsDir}/profiles` }
   // A filtered run is not a profile run: it must not replace latest-quick/full.json.
-  if (peers || scenarios) profile = { ...profile, name: 'custom' }
-  const known = new Set(['--quick', '--full', '--peers', '--scenarios', '--no-pin', '--cpu-prof', '--report', peers, scenarios])
+  if (peers || scenarios || subs || repeats) profile = { ...profile, name: 'custom' }
+  const known = new Set(['--quick', '--full', '--peers', '--scenarios', '--no-pin', '--cpu-prof', '--report', '--subs', '--repeats', peers, scenarios, subs, repeats])
   const unknown = argv.filter((a) => !known.has(a))
   if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (see bench/src/cli.ts)`)
   return { profile, reportOnly: argv.includes('--report') }

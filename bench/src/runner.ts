@@ -36,12 +36,18 @@ export interface BenchResults {
 export function countSessions(p: Profile): number {
   const has = (s: string): boolean => p.scenarios.includes(s as never)
   const sessionsPerCell = p.freshPerRepeat ? p.repeats : 1
+  const fanRepeats = p.fanout.repeats ?? p.repeats
   let n = 0
   if (has('fanout') || has('maxrate')) {
     for (const s of new Set([...(has('fanout') ? p.fanout.subs : []), ...(has('maxrate') ? p.maxrate.subs : [])])) {
       const fixed = has('fanout') && p.fanout.subs.includes(s)
       const max = has('maxrate') && p.maxrate.subs.includes(s)
-      n += p.peers.filter((peer) => fixed || (max && p.maxrate.peers.includes(peer))).length * sessionsPerCell
+      for (const peer of p.peers) {
+        const m = max && p.maxrate.peers.includes(peer)
+        if (!fixed && !m) continue
+        // A session runs the fixed-rate repeat and the max-rate search of the same repeat index.
+        n += p.freshPerRepeat ? Math.max(fixed ? fanRepeats : 0, m ? p.repeats : 0) : 1
+      }
     }
   }
   if (has('idle')) n += p.idle.peers.filter((x) => p.peers.includes(x)).length * sessionsPerCell
@@ -89,23 +95,27 @@ export async function runBench(p: Profile, progress: ProgressSink = silentProgre
 
   const blocksOf = (n: number): number[][] => (p.freshPerRepeat ? Array.from({ length: n }, (_, i) => [i]) : [Array.from({ length: n }, (_, i) => i)])
   const repeatBlocks = blocksOf(p.repeats)
+  const fanRepeats = p.fanout.repeats ?? p.repeats
   const fanSubs = [...new Set([...(has('fanout') ? p.fanout.subs : []), ...(has('maxrate') ? p.maxrate.subs : [])])].sort((a, b) => a - b)
-  for (const block of repeatBlocks) {
+  for (const block of blocksOf(Math.max(p.repeats, fanRepeats))) {
+    const fixedBlock = block.filter((r) => r < fanRepeats)
+    const maxBlock = block.filter((r) => r < p.repeats)
     for (const subs of fanSubs) {
       for (const peer of p.peers) {
-        const doFixed = has('fanout') && p.fanout.subs.includes(subs)
-        const doMax = has('maxrate') && p.maxrate.subs.includes(subs) && p.maxrate.peers.includes(peer)
+        const doFixed = has('fanout') && p.fanout.subs.includes(subs) && fixedBlock.length > 0
+        const doMax = has('maxrate') && p.maxrate.subs.includes(subs) && p.maxrate.peers.includes(peer) && maxBlock.length > 0
         if (!doFixed && !doMax) continue
-        await guard('fanout', `fan-out S=${subs} ${peer} rep ${block.map((r) => r + 1).join(',')}/${p.repeats}`, { peer, subs }, async () => {
+        const total = Math.max(doFixed ? fanRepeats : 0, doMax ? p.repeats : 0)
+        await guard('fanout', `fan-out S=${subs} ${peer} rep ${block.map((r) => r + 1).join(',')}/${total}`, { peer, subs }, async () => {
           const session = await Session.open({ peer, n: subs, subscribe: true, workers: p.workers, pin: p.pin, cpuProfDir: p.cpuProfDir })
           try {
             if (session.connect!.connected < subs) throw new Error(`only ${session.connect!.connected}/${subs} subscribed: ${session.connect!.errors.join('; ')}`)
-            for (const repeat of block) {
+            for (const repeat of fixedBlock) {
               if (!doFixed) break
               progress.detail(`fixed ${p.fanout.offeredDps / 1000}k deliveries/s, repeat ${repeat + 1}`)
               res.fanout.push({ peer, subs, repeat, result: await runFixed(session, p) })
             }
-            for (const repeat of block) {
+            for (const repeat of maxBlock) {
               if (!doMax) break
               const r = await runMaxRate(session, p, (dps) => progress.detail(`max-rate step ${(dps / 1000).toFixed(0)}k/s, repeat ${repeat + 1}`))
               res.maxrate.push({ peer, subs, repeat, result: r })

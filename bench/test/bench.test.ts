@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { quickProfile, type Profile } from '../src/config.js'
-import { runBench } from '../src/runner.js'
+import { countSessions, runBench } from '../src/runner.js'
 import { evaluateTargets } from '../src/report/targets.js'
 import { consoleReport } from '../src/report/tables.js'
 
@@ -52,4 +52,15 @@ test('a tiny run of the raw ws peer yields complete, sane results', { timeout: 3
   assert.match(consoleReport(res), /ws naive loop/)
   const fanoutCpu = evaluateTargets(res).find((t) => t.id === 'fanout-cpu-10')
   assert.equal(fanoutCpu?.status, 'not measured')
+})
+
+test('fan-out repeats above the profile\'s each get a fresh session, and the progress count knows it', { timeout: 30_000 }, async () => {
+  const p: Profile = { ...tiny(), scenarios: ['fanout'], freshPerRepeat: true, fanout: { subs: [10], offeredDps: 2000, repeats: 2, window: { warmupMs: 100, durationMs: 300, drainMs: 1000 } } }
+  const labels: string[] = []
+  const res = await runBench(p, { begin: (l) => labels.push(l), detail: () => undefined, end: () => undefined, note: () => undefined, finish: () => undefined })
+  assert.deepEqual(res.errors, [])
+  assert.deepEqual(res.fanout.map((r) => r.repeat), [0, 1])
+  assert.equal(labels.length, 2)
+  assert.equal(countSessions(p), labels.length)
+  assert.deepEqual(labels, ['fan-out S=10 ws-naive rep 1/2', 'fan-out S=10 ws-naive rep 2/2'])
 })

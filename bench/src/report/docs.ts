@@ -28,6 +28,14 @@ export function pickResults(): BenchResults | undefined {
   return undefined
 }
 
+/** The cells whose repeats differ from the profile's, for the method's "median of n repeats". */
+function repeatsNote(p: BenchResults['profile']): string {
+  const parts: string[] = []
+  if (p.fanout.repeats !== undefined && p.fanout.repeats !== p.repeats) parts.push(`fan-out at a fixed rate: ${p.fanout.repeats} repeats, as its p99 spreads wider between repeats than the gaps between peers`)
+  if (p.rpc.repeats !== undefined && p.rpc.repeats !== p.repeats) parts.push(`request/response: ${p.rpc.repeats} repeats, the figure most shaken by this VM's noise`)
+  return parts.length ? ` (${parts.join('; ')})` : ''
+}
+
 function method(res: BenchResults): string {
   const p = res.profile
   const w = p.fanout.window
@@ -43,7 +51,7 @@ function method(res: BenchResults): string {
 - **Request/response.** ${p.rpc.clients} connections, each with exactly one ~75-byte request in flight: raw ws echo, socket.io \`emit('echo', p, ack)\`, minisocket \`rpc\` with an \`echo\` handler.${p.rpc.peers.includes('minisocket-raw') ? ' A fourth row, a diagnostic that no target judges, drives the same minisocket server with a bare `ws` client speaking its protocol (no @minisocket/client), to show the server\'s share of a round trip apart from the client library\'s.' : ''} ${p.rpc.window.warmupMs} ms warm-up, ${p.rpc.window.durationMs} ms measured.
 - **Client sizes.** esbuild (\`--bundle --minify --format=esm --platform=browser --target=es2020\`) from a one-line entry importing what an app imports; our entries are bundled whole (\`export *\`); then gzip -9. 1 KiB = 1024 bytes.
 - **Saturation.** ⚠ marks a load generator at ≥ 90 % of its core: the figure is then a lower bound for the server, and the server CPU per delivery is the figure to compare.
-- Every figure is the median of ${p.repeats} repeats with [min–max]${p.rpc.repeats !== undefined && p.rpc.repeats !== p.repeats ? ` (request/response: ${p.rpc.repeats} repeats, the figure most shaken by this VM's noise)` : ''}.
+- Every figure is the median of ${p.repeats} repeats with [min–max]${repeatsNote(p)}.
 `
 }
 

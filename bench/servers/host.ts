@@ -8,6 +8,7 @@
  * The publisher lives in the server process (server-side publish), so one load generator drives
  * every peer and the payload timestamp is taken where the publication starts.
  */
+import { PerformanceObserver } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { writeHeapSnapshot } from 'node:v8'
 import { cpuUs, nowUs } from '../src/clock.js'
@@ -56,6 +57,16 @@ function emit(obj: object): void {
   process.stdout.write(JSON.stringify(obj) + '\n')
 }
 
+/** The server's GC pauses (diagnostic): a pause holds up the publisher and every delivery behind it. */
+const gc = { count: 0, ms: 0, maxMs: 0 }
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.count++
+    gc.ms += entry.duration
+    if (entry.duration > gc.maxMs) gc.maxMs = entry.duration
+  }
+}).observe({ entryTypes: ['gc'] })
+
 /** Runs the fixed-rate schedule: a 1 ms timer catches up to where the schedule says it should be. */
 function runPublish(server: PeerServer, c: PublishCommand): void {
   const total = Math.max(1, Math.round((c.rate * (c.warmupMs + c.durationMs)) / 1000))
@@ -69,12 +80,15 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
   const bursts = new Histogram()
   let windowStartUs = 0
   let cpuAtWindow = 0
+  let gcAtWindow = { ...gc }
   const tick = (): void => {
     const due = schedule.due(nowUs())
     while (sent < due) {
       if (sent === warmup) {
         windowStartUs = nowUs()
         cpuAtWindow = cpuUs()
+        gcAtWindow = { ...gc, maxMs: 0 }
+        gc.maxMs = 0
         emit({ id: c.id, event: 'window-start', t: windowStartUs })
       }
       const t = nowUs()
@@ -100,6 +114,9 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
         burstP50Ms: bursts.quantile(0.5) / 1000,
         burstP99Ms: bursts.quantile(0.99) / 1000,
         burstMaxMs: bursts.maxUs / 1000,
+        gcCount: gc.count - gcAtWindow.count,
+        gcMs: gc.ms - gcAtWindow.ms,
+        gcMaxMs: gc.maxMs,
         lastLagMs: schedule.lastLagMs,
         keptSchedule: schedule.lastLagMs <= c.lagLimitMs,
       })

@@ -41,6 +41,8 @@ export interface WindowResult {
   burstMs?: { p50: number; p99: number; max: number }
   /** Diagnostic (JSON only): the load generators' GC pauses in the window, summed; max is the longest. */
   loadgenGc?: { count: number; ms: number; maxMs: number }
+  /** Diagnostic (JSON only): the server's GC pauses from the window's start to the last publication. */
+  serverGc?: { count: number; ms: number; maxMs: number }
   /** Why a max-rate step failed; empty when it passed. */
   failures: string[]
 }
@@ -128,6 +130,7 @@ export async function runWindow(session: Session, offeredDps: number, w: Window,
       ms: grown('gcMs'),
       maxMs: Math.max(...mark1.map((m) => Number(m['gcMaxMs']))),
     },
+    serverGc: { count: Number(pub['gcCount']), ms: Number(pub['gcMs']), maxMs: Number(pub['gcMaxMs']) },
     failures: [],
   }
   result.failures = judge(result)

@@ -8,10 +8,10 @@
  * The publisher lives in the server process (server-side publish), so one load generator drives
  * every peer and the payload timestamp is taken where the publication starts.
  */
-import { PerformanceObserver } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { writeHeapSnapshot } from 'node:v8'
 import { cpuUs, nowUs } from '../src/clock.js'
+import { watchGcPauses } from '../src/gc-pauses.js'
 import { Histogram } from '../src/histogram.js'
 import { PublishSchedule } from './schedule.js'
 
@@ -58,14 +58,7 @@ function emit(obj: object): void {
 }
 
 /** The server's GC pauses (diagnostic): a pause holds up the publisher and every delivery behind it. */
-const gc = { count: 0, ms: 0, maxMs: 0 }
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    gc.count++
-    gc.ms += entry.duration
-    if (entry.duration > gc.maxMs) gc.maxMs = entry.duration
-  }
-}).observe({ entryTypes: ['gc'] })
+const gc = watchGcPauses()
 
 /** Runs the fixed-rate schedule: a 1 ms timer catches up to where the schedule says it should be. */
 function runPublish(server: PeerServer, c: PublishCommand): void {

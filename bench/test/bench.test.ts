@@ -44,6 +44,8 @@ test('a tiny run of the raw ws peer yields complete, sane results', { timeout: 3
   assert.ok(f.achievedDps > 0)
   assert.ok(Number.isFinite(f.serverUsPerDelivery) && f.serverUsPerDelivery > 0)
   assert.ok(f.serverCpuPct > 0 && f.loadgenCpuPct > 0)
+  // The GC diagnostics reach the result (a field lost on the way would read NaN).
+  for (const g of [f.serverGc, f.loadgenGc]) assert.ok(g !== undefined && Number.isInteger(g.count) && g.count >= 0 && g.ms >= 0 && g.maxMs >= 0, JSON.stringify(g))
   assert.equal(res.rpc.length, 1)
   const r = res.rpc[0]!.result
   assert.equal(r.clients, 4)

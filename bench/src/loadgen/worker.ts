@@ -3,11 +3,11 @@
  * kind, counts and times deliveries, and runs the closed-loop request scenario. It exits when
  * the runner disconnects, so it never outlives a crashed run.
  */
-import { PerformanceObserver } from 'node:perf_hooks'
 import { cpuUs, nowUs } from '../clock.js'
 import { Histogram } from '../histogram.js'
 import { connectClient, type BenchConn, type ClientKind } from './clients.js'
 import { Measurement } from './measurement.js'
+import { watchGcPauses } from '../gc-pauses.js'
 
 export type WorkerCommand =
   | { cmd: 'connect'; id: number; kind: ClientKind; port: number; n: number; inflight: number; subscribe: boolean; timeoutMs: number }
@@ -27,14 +27,7 @@ let measurement = new Measurement(0, 0)
  * `mark`): a pause here delays every delivery queued behind it, so it shows in the latency
  * tail. Reported per window as a diagnostic (bench/analysis.md, p99 at S = 100).
  */
-const gc = { count: 0, ms: 0, maxMs: 0 }
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    gc.count++
-    gc.ms += entry.duration
-    if (entry.duration > gc.maxMs) gc.maxMs = entry.duration
-  }
-}).observe({ entryTypes: ['gc'] })
+const gc = watchGcPauses()
 
 function mark(id: number): object {
   const m = { id, cpuUs: cpuUs(), t: nowUs(), gcCount: gc.count, gcMs: gc.ms, gcMaxMs: gc.maxMs }

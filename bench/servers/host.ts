@@ -80,7 +80,7 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
       if (sent === warmup) {
         windowStartUs = nowUs()
         cpuAtWindow = cpuUs()
-        gcAtWindow = { ...gc, maxMs: 0 }
+        gcAtWindow = { ...gc }
         gc.maxMs = 0
         emit({ id: c.id, event: 'window-start', t: windowStartUs })
       }

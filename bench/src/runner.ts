@@ -6,7 +6,7 @@
 import { cpus, release } from 'node:os'
 import { hasTaskset } from './procs.js'
 import { waitForQuiet } from './machine.js'
-import { PEERS, serverOf, type PeerName, type Profile } from './config.js'
+import { PEERS, serverOf, type PeerName, type Profile, type ScenarioName } from './config.js'
 import { Session } from './session.js'
 import { silentProgress, type ProgressSink } from './progress.js'
 import { runFixed, runMaxRate, type MaxRateResult } from './scenarios/fanout.js'
@@ -32,24 +32,52 @@ export interface BenchResults {
   quietWaits: Array<{ label: string; waitedMs: number; busyPct: number }>
 }
 
+/** One fan-out session: the fixed-rate repeats and the max-rate searches it runs on its connections. */
+interface FanoutSession {
+  subs: number
+  peer: PeerName
+  /** Repeat indices measured at the fixed rate / searched for the max rate in this session. */
+  fixed: number[]
+  max: number[]
+  /** The cell's repeat count, for the label. */
+  total: number
+}
+
+/** Repeat indices in sessions: one per session with fresh processes, else all in one. */
+function blocksOf(p: Profile, n: number): number[][] {
+  return p.freshPerRepeat ? Array.from({ length: n }, (_, i) => [i]) : [Array.from({ length: n }, (_, i) => i)]
+}
+
+/**
+ * The fan-out sessions in run order: repeat blocks outermost (peers interleaved), then S, then
+ * peer. A session runs the fixed-rate repeat and the max-rate search of the same repeat index;
+ * the fixed-rate cells may have more repeats than the search (`fanout.repeats`).
+ */
+function fanoutPlan(p: Profile): FanoutSession[] {
+  const has = (s: ScenarioName): boolean => p.scenarios.includes(s)
+  const fanRepeats = p.fanout.repeats ?? p.repeats
+  const fanSubs = [...new Set([...(has('fanout') ? p.fanout.subs : []), ...(has('maxrate') ? p.maxrate.subs : [])])].sort((a, b) => a - b)
+  const plan: FanoutSession[] = []
+  for (const block of blocksOf(p, Math.max(p.repeats, fanRepeats))) {
+    for (const subs of fanSubs) {
+      for (const peer of p.peers) {
+        const doFixed = has('fanout') && p.fanout.subs.includes(subs)
+        const doMax = has('maxrate') && p.maxrate.subs.includes(subs) && p.maxrate.peers.includes(peer)
+        const fixed = doFixed ? block.filter((r) => r < fanRepeats) : []
+        const max = doMax ? block.filter((r) => r < p.repeats) : []
+        if (fixed.length === 0 && max.length === 0) continue
+        plan.push({ subs, peer, fixed, max, total: Math.max(doFixed ? fanRepeats : 0, doMax ? p.repeats : 0) })
+      }
+    }
+  }
+  return plan
+}
+
 /** How many sessions a profile runs: the progress display's denominator. */
 export function countSessions(p: Profile): number {
   const has = (s: string): boolean => p.scenarios.includes(s as never)
   const sessionsPerCell = p.freshPerRepeat ? p.repeats : 1
-  const fanRepeats = p.fanout.repeats ?? p.repeats
-  let n = 0
-  if (has('fanout') || has('maxrate')) {
-    for (const s of new Set([...(has('fanout') ? p.fanout.subs : []), ...(has('maxrate') ? p.maxrate.subs : [])])) {
-      const fixed = has('fanout') && p.fanout.subs.includes(s)
-      const max = has('maxrate') && p.maxrate.subs.includes(s)
-      for (const peer of p.peers) {
-        const m = max && p.maxrate.peers.includes(peer)
-        if (!fixed && !m) continue
-        // A session runs the fixed-rate repeat and the max-rate search of the same repeat index.
-        n += p.freshPerRepeat ? Math.max(fixed ? fanRepeats : 0, m ? p.repeats : 0) : 1
-      }
-    }
-  }
+  let n = fanoutPlan(p).length
   if (has('idle')) n += p.idle.peers.filter((x) => p.peers.includes(x)).length * sessionsPerCell
   if (has('rpc')) n += p.rpc.peers.filter((x) => p.peers.includes(serverOf(x))).length * (p.freshPerRepeat ? (p.rpc.repeats ?? p.repeats) : 1)
   if (has('sizes')) n += 1
@@ -93,43 +121,29 @@ export async function runBench(p: Profile, progress: ProgressSink = silentProgre
 
   if (has('sizes')) await guard('sizes', 'client bundle sizes', {}, async () => { res.sizes = await runSizes() }, false)
 
-  const blocksOf = (n: number): number[][] => (p.freshPerRepeat ? Array.from({ length: n }, (_, i) => [i]) : [Array.from({ length: n }, (_, i) => i)])
-  const repeatBlocks = blocksOf(p.repeats)
-  const fanRepeats = p.fanout.repeats ?? p.repeats
-  const fanSubs = [...new Set([...(has('fanout') ? p.fanout.subs : []), ...(has('maxrate') ? p.maxrate.subs : [])])].sort((a, b) => a - b)
-  for (const block of blocksOf(Math.max(p.repeats, fanRepeats))) {
-    const fixedBlock = block.filter((r) => r < fanRepeats)
-    const maxBlock = block.filter((r) => r < p.repeats)
-    for (const subs of fanSubs) {
-      for (const peer of p.peers) {
-        const doFixed = has('fanout') && p.fanout.subs.includes(subs) && fixedBlock.length > 0
-        const doMax = has('maxrate') && p.maxrate.subs.includes(subs) && p.maxrate.peers.includes(peer) && maxBlock.length > 0
-        if (!doFixed && !doMax) continue
-        const total = Math.max(doFixed ? fanRepeats : 0, doMax ? p.repeats : 0)
-        await guard('fanout', `fan-out S=${subs} ${peer} rep ${block.map((r) => r + 1).join(',')}/${total}`, { peer, subs }, async () => {
-          const session = await Session.open({ peer, n: subs, subscribe: true, workers: p.workers, pin: p.pin, cpuProfDir: p.cpuProfDir })
-          try {
-            if (session.connect!.connected < subs) throw new Error(`only ${session.connect!.connected}/${subs} subscribed: ${session.connect!.errors.join('; ')}`)
-            for (const repeat of fixedBlock) {
-              if (!doFixed) break
-              progress.detail(`fixed ${p.fanout.offeredDps / 1000}k deliveries/s, repeat ${repeat + 1}`)
-              res.fanout.push({ peer, subs, repeat, result: await runFixed(session, p) })
-            }
-            for (const repeat of maxBlock) {
-              if (!doMax) break
-              const r = await runMaxRate(session, p, (dps) => progress.detail(`max-rate step ${(dps / 1000).toFixed(0)}k/s, repeat ${repeat + 1}`))
-              res.maxrate.push({ peer, subs, repeat, result: r })
-            }
-          } finally {
-            await session.close()
-          }
-        })
+  for (const { subs, peer, fixed, max, total } of fanoutPlan(p)) {
+    // Both lists are prefixes of the session's repeat block: the longer one names the block.
+    const reps = (fixed.length >= max.length ? fixed : max).map((r) => r + 1).join(',')
+    await guard('fanout', `fan-out S=${subs} ${peer} rep ${reps}/${total}`, { peer, subs }, async () => {
+      const session = await Session.open({ peer, n: subs, subscribe: true, workers: p.workers, pin: p.pin, cpuProfDir: p.cpuProfDir })
+      try {
+        if (session.connect!.connected < subs) throw new Error(`only ${session.connect!.connected}/${subs} subscribed: ${session.connect!.errors.join('; ')}`)
+        for (const repeat of fixed) {
+          progress.detail(`fixed ${p.fanout.offeredDps / 1000}k deliveries/s, repeat ${repeat + 1}`)
+          res.fanout.push({ peer, subs, repeat, result: await runFixed(session, p) })
+        }
+        for (const repeat of max) {
+          const r = await runMaxRate(session, p, (dps) => progress.detail(`max-rate step ${(dps / 1000).toFixed(0)}k/s, repeat ${repeat + 1}`))
+          res.maxrate.push({ peer, subs, repeat, result: r })
+        }
+      } finally {
+        await session.close()
       }
-    }
+    })
   }
 
   if (has('idle')) {
-    for (const block of repeatBlocks) {
+    for (const block of blocksOf(p, p.repeats)) {
       for (const peer of p.idle.peers.filter((x) => p.peers.includes(x))) {
         await guard('idle', `idle N=${p.idle.n} ${peer} rep ${block.map((r) => r + 1).join(',')}/${p.repeats}`, { peer }, async () => {
           const results = await runIdle(peer, p, block.length)
@@ -141,7 +155,7 @@ export async function runBench(p: Profile, progress: ProgressSink = silentProgre
 
   if (has('rpc')) {
     const rpcRepeats = p.rpc.repeats ?? p.repeats
-    for (const block of blocksOf(rpcRepeats)) {
+    for (const block of blocksOf(p, rpcRepeats)) {
       for (const peer of p.rpc.peers.filter((x) => p.peers.includes(serverOf(x)))) {
         await guard('rpc', `rpc ${PEERS[peer].rpc} rep ${block.map((r) => r + 1).join(',')}/${rpcRepeats}`, { peer }, async () => {
           const session = await Session.open({ peer, n: p.rpc.clients, subscribe: false, workers: p.workers, pin: p.pin, kind: PEERS[peer].rpcClient, cpuProfDir: p.cpuProfDir })

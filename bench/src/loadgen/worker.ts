@@ -4,10 +4,10 @@
  * the runner disconnects, so it never outlives a crashed run.
  */
 import { cpuUs, nowUs } from '../clock.js'
+import { watchGcPauses } from '../gc-pauses.js'
 import { Histogram } from '../histogram.js'
 import { connectClient, type BenchConn, type ClientKind } from './clients.js'
 import { Measurement } from './measurement.js'
-import { watchGcPauses } from '../gc-pauses.js'
 
 export type WorkerCommand =
   | { cmd: 'connect'; id: number; kind: ClientKind; port: number; n: number; inflight: number; subscribe: boolean; timeoutMs: number }

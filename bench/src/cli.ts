@@ -7,6 +7,7 @@
  *   --scenarios a,b    only these scenarios (sizes, fanout, maxrate, idle, rpc)
  *   --subs a,b         only these subscriber counts S in fan-out and max-rate (e.g. 100,1000)
  *   --repeats n        repeats per cell (1-20; also the fixed-rate fan-out and RPC repeats), for an A/B with more repeats than the profile's
+ *   --workers n        load-generator processes per session (1-8; the profiles use 2)
  *   --no-pin           do not pin processes with taskset
  *   --cpu-prof         run every server and load generator under `node --cpu-prof` (profiles in bench/results/profiles;
  *                      summarize one with `node --import tsx bench/src/report/cpuprofile.ts <file>`)
@@ -43,11 +44,17 @@ function parse(argv: string[]): { profile: Profile; reportOnly: boolean } {
     if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error(`--repeats: an integer 1-20, got ${repeats}`)
     profile = { ...profile, repeats: n, fanout: { ...profile.fanout, repeats: n }, rpc: { ...profile.rpc, repeats: n } }
   }
+  const workers = value('--workers')
+  if (workers) {
+    const n = Number(workers)
+    if (!Number.isInteger(n) || n < 1 || n > 8) throw new Error(`--workers: an integer 1-8, got ${workers}`)
+    profile = { ...profile, workers: n }
+  }
   if (argv.includes('--no-pin')) profile = { ...profile, pin: false }
   if (argv.includes('--cpu-prof')) profile = { ...profile, cpuProfDir: `${resultsDir}/profiles` }
   // A filtered run is not a profile run: it must not replace latest-quick/full.json.
-  if (peers || scenarios || subs || repeats) profile = { ...profile, name: 'custom' }
-  const known = new Set(['--quick', '--full', '--peers', '--scenarios', '--no-pin', '--cpu-prof', '--report', '--subs', '--repeats', peers, scenarios, subs, repeats])
+  if (peers || scenarios || subs || repeats || workers) profile = { ...profile, name: 'custom' }
+  const known = new Set(['--quick', '--full', '--peers', '--scenarios', '--no-pin', '--cpu-prof', '--report', '--subs', '--repeats', '--workers', peers, scenarios, subs, repeats, workers])
   const unknown = argv.filter((a) => !known.has(a))
   if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (see bench/src/cli.ts)`)
   return { profile, reportOnly: argv.includes('--report') }

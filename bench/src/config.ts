@@ -20,14 +20,14 @@ export interface PeerInfo {
 }
 
 export const PEERS: Record<PeerName, PeerInfo> = {
-  'ws-naive': { name: 'ws-naive', label: 'ws naive loop', client: 'textproto', rpc: 'ws echo', rpcClient: 'textproto' },
-  'ws-preframed': { name: 'ws-preframed', label: 'ws pre-framed', client: 'textproto', rpc: 'ws echo', rpcClient: 'textproto' },
-  'ws-preframed-corked': { name: 'ws-preframed-corked', label: 'ws pre-framed + corked (reference)', client: 'textproto', rpc: 'ws echo', rpcClient: 'textproto' },
-  socketio: { name: 'socketio', label: 'socket.io 4', client: 'socketio', rpc: 'socket.io ack', rpcClient: 'socketio' },
-  minisocket: { name: 'minisocket', label: 'minisocket', client: 'minisocket', rpc: 'minisocket rpc (@minisocket/client)', rpcClient: 'minisocket-client' },
+  'ws-naive': { name: 'ws-naive', label: 'ws naive loop', client: 'raw-textproto', rpc: 'ws echo', rpcClient: 'textproto' },
+  'ws-preframed': { name: 'ws-preframed', label: 'ws pre-framed', client: 'raw-textproto', rpc: 'ws echo', rpcClient: 'textproto' },
+  'ws-preframed-corked': { name: 'ws-preframed-corked', label: 'ws pre-framed + corked (reference)', client: 'raw-textproto', rpc: 'ws echo', rpcClient: 'textproto' },
+  socketio: { name: 'socketio', label: 'socket.io 4', client: 'raw-engineio', rpc: 'socket.io ack', rpcClient: 'socketio' },
+  minisocket: { name: 'minisocket', label: 'minisocket', client: 'raw-minisocket', rpc: 'minisocket rpc (@minisocket/client)', rpcClient: 'minisocket-client' },
   // Diagnostic, never judged: the same server driven by a bare ws client speaking its protocol,
   // to tell the server's share of the round trip from @minisocket/client's.
-  'minisocket-raw': { name: 'minisocket-raw', label: 'minisocket (bare ws client)', client: 'minisocket', rpc: 'minisocket rpc, bare ws client (diagnostic)', rpcClient: 'minisocket', server: 'minisocket' },
+  'minisocket-raw': { name: 'minisocket-raw', label: 'minisocket (bare ws client)', client: 'raw-minisocket', rpc: 'minisocket rpc, bare ws client (diagnostic)', rpcClient: 'minisocket', server: 'minisocket' },
 }
 
 /** The server a peer's sessions start. */

@@ -1,19 +1,23 @@
 /**
- * The three wire dialects the load generator speaks, behind one small interface, so the same
- * worker drives every peer:
- *  - textproto: the raw `ws` peers' text protocol (see servers/ws-common.ts), `ws` client;
- *  - socketio: socket.io-client 4, websocket transport, one engine connection per client;
- *  - minisocket: the minisocket protocol (v2: compact `pub` arrays) over a `ws` client
- *    (connect → subscribe → pub);
+ * The wire dialects the load generator speaks, behind one small interface, so the same worker
+ * drives every peer:
+ *  - textproto: the raw `ws` peers' text protocol (see servers/ws-common.ts);
+ *  - minisocket: the minisocket protocol (v2: compact `pub` arrays): connect → subscribe → pub;
+ *  - engineio: socket.io 4's wire format (engine.io v4 packets over a websocket), by hand;
+ *  - socketio: socket.io-client 4 itself, websocket transport, one engine connection per client;
  *  - minisocket-client: @minisocket/client itself (node entry, its built-in WebSocket client),
  *    so the figures include our client library as an app would use it.
+ * The hand-written dialects run over either transport: `ws`'s client (`textproto`, `minisocket`)
+ * or the lean client of raw-ws.ts (`raw-*`), which fan-out, max-rate and idle use for every peer
+ * so that the receiving side costs every peer the same and as little as it can (bench/analysis.md).
  * Every receiver decodes the JSON once per delivery, as an application would.
  */
 import { WebSocket } from 'ws'
 import { io } from 'socket.io-client'
 import { createClient } from '@minisocket/client/node'
+import { openRawWs } from './raw-ws.js'
 
-export type ClientKind = 'textproto' | 'socketio' | 'minisocket' | 'minisocket-client'
+export type ClientKind = 'textproto' | 'minisocket' | 'raw-textproto' | 'raw-minisocket' | 'raw-engineio' | 'socketio' | 'minisocket-client'
 
 /** A delivery: the message's sequence number and its publish timestamp (µs). */
 export type OnDelivery = (seq: number, tUs: number) => void
@@ -36,12 +40,19 @@ export interface ConnectOptions {
 
 export function connectClient(o: ConnectOptions): Promise<BenchConn> {
   switch (o.kind) {
-    case 'textproto': return connectTextproto(o)
+    case 'textproto': return connectTextproto(o, openWsLib)
+    case 'minisocket': return connectMinisocket(o, openWsLib)
+    case 'raw-textproto': return connectTextproto(o, openRaw)
+    case 'raw-minisocket': return connectMinisocket(o, openRaw)
+    case 'raw-engineio': return connectEngineio(o, openRaw)
     case 'socketio': return connectSocketio(o)
-    case 'minisocket': return connectMinisocket(o)
     case 'minisocket-client': return connectMinisocketClient(o)
   }
 }
+
+/** A text-message transport: `ws`'s client or the lean one. */
+interface Transport { send(text: string): void; close(): void }
+type OpenTransport = (o: ConnectOptions, path: string, onText: (text: string) => void, onClose: () => void) => Promise<Transport>
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -50,38 +61,104 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string, onTimeout: () =
   })
 }
 
-function openWs(url: string, ms: number): Promise<WebSocket> {
-  const ws = new WebSocket(url, { perMessageDeflate: false })
-  const opened = new Promise<WebSocket>((resolve, reject) => {
-    ws.once('open', () => resolve(ws))
+const openWsLib: OpenTransport = (o, path, onText, onClose) => {
+  const ws = new WebSocket(`ws://127.0.0.1:${o.port}${path}`, { perMessageDeflate: false })
+  const opened = new Promise<Transport>((resolve, reject) => {
+    ws.once('open', () => {
+      ws.on('error', () => undefined)
+      ws.on('close', onClose)
+      ws.on('message', (data) => onText(data.toString()))
+      resolve({ send: (text) => ws.send(text), close: () => ws.terminate() })
+    })
     ws.once('error', reject)
     ws.once('close', () => reject(new Error('closed before open')))
   })
-  return withTimeout(opened, ms, 'ws open', () => ws.terminate())
+  return withTimeout(opened, o.timeoutMs, 'ws open', () => ws.terminate())
 }
+
+const openRaw: OpenTransport = (o, path, onText, onClose) => openRawWs(o.port, path, o.timeoutMs, { onText, onClose })
 
 interface Pending { resolve: () => void; reject: (e: Error) => void }
 
-async function connectTextproto(o: ConnectOptions): Promise<BenchConn> {
-  const ws = await openWs(`ws://127.0.0.1:${o.port}/`, o.timeoutMs)
+async function connectTextproto(o: ConnectOptions, open: OpenTransport): Promise<BenchConn> {
   let pendingSub: Pending | undefined
   let onReply: OnReply | undefined
-  ws.on('error', () => undefined)
-  ws.on('message', (data) => {
+  const ws = await open(o, '/', (text) => {
     let m: { s?: number; t?: number; op?: string }
-    try { m = JSON.parse(data.toString()) as typeof m } catch { o.onBadFrame(); return }
+    try { m = JSON.parse(text) as typeof m } catch { o.onBadFrame(); return }
     if (m.op === 'subok') { pendingSub?.resolve(); pendingSub = undefined; return }
     if (m.op === 'echo' && typeof m.t === 'number') { const cb = onReply; onReply = undefined; cb?.(m.t); return }
     if (typeof m.s === 'number' && typeof m.t === 'number') o.onDelivery(m.s, m.t)
     else o.onBadFrame()
-  })
+  }, () => { pendingSub?.reject(new Error('closed')); pendingSub = undefined })
   return {
     subscribe: (channel) => withTimeout(new Promise<void>((resolve, reject) => {
       pendingSub = { resolve, reject }
       ws.send(JSON.stringify({ op: 'sub', ch: channel }))
     }), o.timeoutMs, 'subscribe', () => undefined),
     request: (tUs, pad, cb) => { onReply = cb; ws.send(`{"op":"echo","t":${tUs},"p":"${pad}"}`) },
-    close: () => ws.terminate(),
+    close: () => ws.close(),
+  }
+}
+
+/**
+ * socket.io 4 by hand: engine.io v4 packets over a websocket (`0` open, `2`/`3` ping/pong,
+ * `4` message), each message a socket.io packet (`0` connect, `2` event, `3` ack, with an ack id
+ * before the JSON array): `40` joins the default namespace, `421["sub","bench"]` is acknowledged
+ * by `431[...]`, and a broadcast arrives as `42["m",{...}]`.
+ */
+async function connectEngineio(o: ConnectOptions, open: OpenTransport): Promise<BenchConn> {
+  let connected: Pending | undefined
+  const acks = new Map<number, (args: unknown[]) => void>()
+  let nextAck = 1
+  const ws = await open(o, '/socket.io/?EIO=4&transport=websocket', (text) => {
+    if (text.startsWith('42')) {
+      let a: [string, { s?: unknown; t?: unknown } | undefined]
+      try { a = JSON.parse(text.slice(2)) as typeof a } catch { o.onBadFrame(); return }
+      const d = a[1]
+      if (a[0] === 'm' && typeof d?.s === 'number' && typeof d.t === 'number') o.onDelivery(d.s, d.t)
+      else o.onBadFrame()
+      return
+    }
+    if (text === '2') { ws.send('3'); return }
+    if (text.startsWith('43')) {
+      const bracket = text.indexOf('[')
+      const id = Number(text.slice(2, bracket))
+      const cb = acks.get(id)
+      acks.delete(id)
+      let args: unknown[]
+      try { args = JSON.parse(text.slice(bracket)) as unknown[] } catch { o.onBadFrame(); return }
+      cb?.(args)
+      return
+    }
+    if (text.startsWith('40')) { connected?.resolve(); connected = undefined; return }
+    if (text.startsWith('0')) return // engine.io open: handshake data, nothing to do
+    o.onBadFrame()
+  }, () => { connected?.reject(new Error('closed')); connected = undefined })
+  const emit = (args: unknown[], cb: (args: unknown[]) => void): void => {
+    const id = nextAck++
+    acks.set(id, cb)
+    ws.send(`42${id}${JSON.stringify(args)}`)
+  }
+  try {
+    await withTimeout(new Promise<void>((resolve, reject) => {
+      connected = { resolve, reject }
+      ws.send('40')
+    }), o.timeoutMs, 'socket.io connect', () => undefined)
+  } catch (e) {
+    ws.close()
+    throw e
+  }
+  return {
+    subscribe: (channel) => withTimeout(new Promise<void>((resolve) => { emit(['sub', channel], () => resolve()) }), o.timeoutMs, 'subscribe', () => undefined),
+    request: (tUs, pad, cb) => {
+      emit(['echo', { t: tUs, p: pad }], (args) => {
+        const t = (args[0] as { t?: unknown } | undefined)?.t
+        if (typeof t === 'number') cb(t)
+        else o.onBadFrame()
+      })
+    },
+    close: () => ws.close(),
   }
 }
 
@@ -107,18 +184,15 @@ async function connectSocketio(o: ConnectOptions): Promise<BenchConn> {
   }
 }
 
-/** Minisocket v2 over a bare `ws` client: the lightest possible receiver of our own protocol. */
-async function connectMinisocket(o: ConnectOptions): Promise<BenchConn> {
-  const ws = await openWs(`ws://127.0.0.1:${o.port}/ws`, o.timeoutMs)
+/** Minisocket v2 with the protocol written by hand: the lightest possible receiver of it. */
+async function connectMinisocket(o: ConnectOptions, open: OpenTransport): Promise<BenchConn> {
   const pending = new Map<number, Pending>()
   const replies = new Map<number, OnReply>()
   let nextId = 1
-  ws.on('error', () => undefined)
-  ws.on('close', () => { for (const p of pending.values()) p.reject(new Error('closed')); pending.clear() })
-  ws.on('message', (raw) => {
+  const ws = await open(o, '/ws', (text) => {
     type Data = { s?: unknown; t?: unknown } | undefined
     let f: { type?: string; id?: number; data?: Data } | [string, string, Data]
-    try { f = JSON.parse(raw.toString()) as typeof f } catch { o.onBadFrame(); return }
+    try { f = JSON.parse(text) as typeof f } catch { o.onBadFrame(); return }
     if (Array.isArray(f)) { // a v2 pub: ["p", channel, data, offset, epoch?]
       const d = f[2]
       if (typeof d?.s === 'number' && typeof d.t === 'number') o.onDelivery(d.s, d.t)
@@ -135,10 +209,10 @@ async function connectMinisocket(o: ConnectOptions): Promise<BenchConn> {
     if (typeof f.id === 'number' && pending.has(f.id)) {
       const p = pending.get(f.id)!
       pending.delete(f.id)
-      if (f.type === 'error') p.reject(new Error(`minisocket error: ${raw.toString().slice(0, 200)}`))
+      if (f.type === 'error') p.reject(new Error(`minisocket error: ${text.slice(0, 200)}`))
       else p.resolve()
     }
-  })
+  }, () => { for (const p of pending.values()) p.reject(new Error('closed')); pending.clear() })
   const ask = (frame: Record<string, unknown>): Promise<void> => {
     const id = nextId++
     return withTimeout(new Promise<void>((resolve, reject) => {
@@ -149,7 +223,7 @@ async function connectMinisocket(o: ConnectOptions): Promise<BenchConn> {
   try {
     await ask({ type: 'connect', versions: [2] })
   } catch (e) {
-    ws.terminate()
+    ws.close()
     throw e
   }
   return {
@@ -159,7 +233,7 @@ async function connectMinisocket(o: ConnectOptions): Promise<BenchConn> {
       replies.set(id, cb)
       ws.send(`{"type":"rpc","id":${id},"method":"echo","data":{"t":${tUs},"p":"${pad}"}}`)
     },
-    close: () => ws.terminate(),
+    close: () => ws.close(),
   }
 }
 

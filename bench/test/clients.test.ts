@@ -1,0 +1,93 @@
+/**
+ * Contract suite for the load generator's client kinds (src/loadgen/clients.ts): every kind,
+ * against the server of its peer, subscribes, receives each publication once and in order with
+ * its timestamp, and gets its echo request answered — with no frame it could not read. The lean
+ * dialects (`raw-*`) must behave exactly as the library clients they stand in for.
+ */
+import assert from 'node:assert/strict'
+import { createServer as createHttpServer } from 'node:http'
+import { test } from 'node:test'
+import { Server as SocketIoServer } from 'socket.io'
+import { createServer as createMinisocketServer } from '@minisocket/server'
+import { connectClient, type BenchConn, type ClientKind } from '../src/loadgen/clients.js'
+import { startWsPeer } from '../servers/ws-common.js'
+
+interface TestPeer { port: number; publish(msg: { s: number; t: number; p: string }): void; close(): Promise<void> }
+
+async function wsPeer(): Promise<TestPeer> {
+  const peer = await startWsPeer({ host: '127.0.0.1', port: 0 })
+  return {
+    port: peer.port,
+    publish: (msg) => { const text = JSON.stringify(msg); for (const c of peer.subs) c.send(text) },
+    close: () => new Promise((resolve) => { for (const c of peer.wss.clients) c.terminate(); peer.wss.close(() => resolve()) }),
+  }
+}
+
+async function socketIoPeer(): Promise<TestPeer> {
+  const http = createHttpServer()
+  const io = new SocketIoServer(http, { transports: ['websocket'], perMessageDeflate: false, serveClient: false })
+  io.on('connection', (socket) => {
+    socket.on('sub', (channel: string, ack: (r: string) => void) => { void socket.join(channel); ack('ok') })
+    socket.on('echo', (payload: unknown, ack: (r: unknown) => void) => ack(payload))
+  })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (http.address() as { port: number }).port,
+    publish: (msg) => { io.to('bench').emit('m', msg) },
+    close: () => new Promise((resolve) => { void io.close(() => resolve()) }),
+  }
+}
+
+async function minisocketPeer(): Promise<TestPeer> {
+  const server = createMinisocketServer({ host: '127.0.0.1', port: 0, rpc: { echo: (data) => data } })
+  await server.listen()
+  return {
+    port: server.port,
+    publish: (msg) => { void server.publish('bench', msg) },
+    close: () => server.close({ drainMs: 0 }),
+  }
+}
+
+const cases: Array<{ kind: ClientKind; start: () => Promise<TestPeer> }> = [
+  { kind: 'textproto', start: wsPeer },
+  { kind: 'raw-textproto', start: wsPeer },
+  { kind: 'socketio', start: socketIoPeer },
+  { kind: 'raw-engineio', start: socketIoPeer },
+  { kind: 'minisocket', start: minisocketPeer },
+  { kind: 'raw-minisocket', start: minisocketPeer },
+  { kind: 'minisocket-client', start: minisocketPeer },
+]
+
+/** Waits, bounded at 5 s, for a condition. */
+async function until(what: () => boolean, label: string): Promise<void> {
+  for (let i = 0; i < 500 && !what(); i++) await new Promise((r) => setTimeout(r, 10))
+  assert.ok(what(), `timed out waiting for ${label}`)
+}
+
+for (const { kind, start } of cases) {
+  test(`client kind ${kind}: subscribe, ordered deliveries with timestamps, echo request`, { timeout: 20_000 }, async () => {
+    const peer = await start()
+    const conns: BenchConn[] = []
+    try {
+      const got: Array<Array<[number, number]>> = [[], []]
+      let badFrames = 0
+      for (const sink of got) {
+        const conn = await connectClient({ kind, port: peer.port, timeoutMs: 3000, onDelivery: (s, t) => sink.push([s, t]), onBadFrame: () => { badFrames++ } })
+        conns.push(conn)
+        await conn.subscribe('bench')
+      }
+      const sent: Array<[number, number]> = [[0, 1_000_001], [1, 1_000_002], [2, 1_000_003]]
+      for (const [s, t] of sent) peer.publish({ s, t, p: 'x'.repeat(48) })
+      await until(() => got.every((g) => g.length >= sent.length), 'every delivery')
+      for (const g of got) assert.deepEqual(g, sent)
+      let echoed: number | undefined
+      conns[0]!.request(424242, 'pad', (t) => { echoed = t })
+      await until(() => echoed !== undefined, 'the echo reply')
+      assert.equal(echoed, 424242)
+      assert.equal(badFrames, 0)
+    } finally {
+      for (const c of conns) c.close()
+      await peer.close()
+    }
+  })
+}

@@ -37,13 +37,22 @@ function collector(): Collector {
   return c
 }
 
-test('raw ws: masked sends of every length encoding reach ws intact, and its replies come back', { timeout: 15_000 }, async () => {
+/** A `ws` server and one lean client connected to it, both closed after `fn`. */
+async function withPair(fn: (c: Collector, ws: RawWs, server: WebSocket) => Promise<void>): Promise<void> {
   const { wss, port, peer } = await wsServer()
   let ws: RawWs | undefined
   try {
     const c = collector()
     ws = await openRawWs(port, '/', 2000, c)
-    const server = await peer
+    await fn(c, ws, await peer)
+  } finally {
+    ws?.close()
+    wss.close()
+  }
+}
+
+test('raw ws: masked sends of every length encoding reach ws intact, and its replies come back', { timeout: 15_000 }, async () => {
+  await withPair(async (c, ws, server) => {
     const got: string[] = []
     server.on('message', (data) => { got.push(data.toString()); server.send(data.toString()) })
     // 7-bit, 16-bit and 64-bit lengths; non-ASCII text checks the UTF-8 handling both ways.
@@ -53,19 +62,11 @@ test('raw ws: masked sends of every length encoding reach ws intact, and its rep
     assert.deepEqual(got, sent)
     assert.deepEqual(c.texts, sent)
     assert.deepEqual(c.closes, [])
-  } finally {
-    ws?.close()
-    wss.close()
-  }
+  })
 })
 
 test('raw ws: a burst of messages split across reads arrives whole and in order', { timeout: 15_000 }, async () => {
-  const { wss, port, peer } = await wsServer()
-  let ws: RawWs | undefined
-  try {
-    const c = collector()
-    ws = await openRawWs(port, '/', 2000, c)
-    const server = await peer
+  await withPair(async (c, ws, server) => {
     const sent: string[] = []
     // 300 KiB messages are larger than the shared read buffer: they must be carried over reads.
     for (let i = 0; i < 500; i++) sent.push(`${i}:` + 'z'.repeat(i % 7 === 0 ? 300 * 1024 : i))
@@ -73,19 +74,11 @@ test('raw ws: a burst of messages split across reads arrives whole and in order'
     await c.until(() => c.texts.length >= sent.length)
     assert.equal(c.texts.length, sent.length)
     for (let i = 0; i < sent.length; i++) assert.equal(c.texts[i], sent[i], `message ${i}`)
-  } finally {
-    ws?.close()
-    wss.close()
-  }
+  })
 })
 
 test('raw ws: fragments are joined, pings answered, and a close frame reported once', { timeout: 15_000 }, async () => {
-  const { wss, port, peer } = await wsServer()
-  let ws: RawWs | undefined
-  try {
-    const c = collector()
-    ws = await openRawWs(port, '/', 2000, c)
-    const server = await peer
+  await withPair(async (c, ws, server) => {
     server.send('part one, ', { fin: false })
     server.send('part two', { fin: true })
     await c.until(() => c.texts.length >= 1)
@@ -99,10 +92,7 @@ test('raw ws: fragments are joined, pings answered, and a close frame reported o
     // The socket's own close follows the close frame: it must not be reported a second time.
     await once(server, 'close')
     assert.deepEqual(c.closes, ['close frame 4321'])
-  } finally {
-    ws?.close()
-    wss.close()
-  }
+  })
 })
 
 test('raw ws: a refused upgrade and a server that never answers both reject', { timeout: 15_000 }, async () => {

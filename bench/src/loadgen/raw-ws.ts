@@ -15,6 +15,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
 
 const READ_BUFFER = Buffer.allocUnsafe(256 * 1024)
+/** Reads (onread callbacks) of every socket of the process: a diagnostic, reads per delivery. */
+export const rawWsStats = { reads: 0 }
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 /** Bounds: a handshake reply or a message larger than these is a broken peer, not a load. */
 const MAX_HEADER_BYTES = 16 * 1024
@@ -53,6 +55,7 @@ export function openRawWs(port: number, path: string, timeoutMs: number, h: RawW
       onread: {
         buffer: READ_BUFFER,
         callback: (n: number, buf: Uint8Array): boolean => {
+          rawWsStats.reads++
           if (conn) { conn.bytes(buf as Buffer, n); return true }
           // Still in the handshake: collect the reply's head, then hand the rest to the parser.
           head = Buffer.concat([head, (buf as Buffer).subarray(0, n)])

@@ -3,11 +3,13 @@
  * kind, counts and times deliveries, and runs the closed-loop request scenario. It exits when
  * the runner disconnects, so it never outlives a crashed run.
  */
+import { readFileSync } from 'node:fs'
 import { cpuUs, nowUs } from '../clock.js'
 import { watchGcPauses } from '../gc-pauses.js'
 import { Histogram } from '../histogram.js'
 import { connectClient, type BenchConn, type ClientKind } from './clients.js'
 import { Measurement } from './measurement.js'
+import { rawWsStats } from './raw-ws.js'
 
 export type WorkerCommand =
   | { cmd: 'connect'; id: number; kind: ClientKind; port: number; n: number; inflight: number; subscribe: boolean; timeoutMs: number }
@@ -29,8 +31,29 @@ let measurement = new Measurement(0, 0)
  */
 const gc = watchGcPauses()
 
+/**
+ * The process's context switches so far (Linux /proc; zeros elsewhere): a voluntary one is a
+ * sleep in epoll that a read woke, so per delivery it says how well reads batch; an involuntary
+ * one is the other worker or another process taking the core.
+ */
+function contextSwitches(): { voluntary: number; involuntary: number } {
+  try {
+    const status = readFileSync('/proc/self/status', 'latin1')
+    return {
+      voluntary: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+      involuntary: Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0),
+    }
+  } catch {
+    return { voluntary: 0, involuntary: 0 }
+  }
+}
+
 function mark(id: number): object {
-  const m = { id, cpuUs: cpuUs(), t: nowUs(), gcCount: gc.count, gcMs: gc.ms, gcMaxMs: gc.maxMs }
+  const ctx = contextSwitches()
+  const m = {
+    id, cpuUs: cpuUs(), t: nowUs(), gcCount: gc.count, gcMs: gc.ms, gcMaxMs: gc.maxMs,
+    reads: rawWsStats.reads, ctxVoluntary: ctx.voluntary, ctxInvoluntary: ctx.involuntary,
+  }
   gc.maxMs = 0
   return m
 }

@@ -41,6 +41,12 @@ export interface WindowResult {
   burstMs?: { p50: number; p99: number; max: number }
   /** Diagnostic (JSON only): the load generators' GC pauses in the window, summed; max is the longest. */
   loadgenGc?: { count: number; ms: number; maxMs: number }
+  /**
+   * Diagnostic (JSON only), per measured delivery and summed over the workers: reads of the
+   * lean client (0 for library clients), and context switches, voluntary (woken from epoll) and
+   * involuntary (preempted).
+   */
+  loadgenIo?: { readsPerDelivery: number; wakeupsPerDelivery: number; preemptionsPerDelivery: number }
   /** Diagnostic (JSON only): the server's GC pauses from the window's start to the last publication. */
   serverGc?: { count: number; ms: number; maxMs: number }
   /** Why a max-rate step failed; empty when it passed. */
@@ -129,6 +135,11 @@ export async function runWindow(session: Session, offeredDps: number, w: Window,
       count: grown('gcCount'),
       ms: grown('gcMs'),
       maxMs: Math.max(...mark1.map((m) => Number(m['gcMaxMs']))),
+    },
+    loadgenIo: {
+      readsPerDelivery: delivered > 0 ? grown('reads') / delivered : Number.NaN,
+      wakeupsPerDelivery: delivered > 0 ? grown('ctxVoluntary') / delivered : Number.NaN,
+      preemptionsPerDelivery: delivered > 0 ? grown('ctxInvoluntary') / delivered : Number.NaN,
     },
     serverGc: { count: Number(pub['gcCount']), ms: Number(pub['gcMs']), maxMs: Number(pub['gcMaxMs']) },
     failures: [],

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { createServer as createHttpServer, type Server } from 'node:http'
-import { createServer as createTcpServer } from 'node:net'
+import { createHash } from 'node:crypto'
+import { createServer as createTcpServer, type Socket } from 'node:net'
 import { test } from 'node:test'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { openRawWs, type RawWs } from '../src/loadgen/raw-ws.js'
@@ -56,12 +57,17 @@ test('raw ws: masked sends of every length encoding reach ws intact, and its rep
     const got: string[] = []
     server.on('message', (data) => { got.push(data.toString()); server.send(data.toString()) })
     // 7-bit, 16-bit and 64-bit lengths; non-ASCII text checks the UTF-8 handling both ways.
-    const sent = ['hi', 'é'.repeat(100), 'x'.repeat(300), 'y'.repeat(70_000), '✓ ok']
+    const sent = ['hi', 'é'.repeat(100), 'a'.repeat(125), 'b'.repeat(126), 'x'.repeat(300), 'c'.repeat(65_535), 'd'.repeat(65_536), 'y'.repeat(70_000), '✓ ok']
     for (const s of sent) ws.send(s)
     await c.until(() => c.texts.length >= sent.length)
     assert.deepEqual(got, sent)
     assert.deepEqual(c.texts, sent)
     assert.deepEqual(c.closes, [])
+    // A normal closure: the server hears close code 1000, not an abnormal 1006.
+    const closed = once(server, 'close')
+    ws.close()
+    const [code] = await closed
+    assert.equal(code, 1000)
   })
 })
 
@@ -87,10 +93,14 @@ test('raw ws: fragments are joined, pings answered, and a close frame reported o
     server.ping('are you there')
     const [data] = await pong
     assert.equal(String(data), 'are you there')
+    const serverClosed = once(server, 'close')
     server.close(4321, 'bye')
     await c.until(() => c.closes.length > 0)
+    // The client answers with the same code (RFC 6455 5.5.1), so the server does not see 1006.
+    const [code] = await serverClosed
+    assert.equal(code, 4321)
     // The socket's own close follows the close frame: it must not be reported a second time.
-    await once(server, 'close')
+    await new Promise((r) => setTimeout(r, 100))
     assert.deepEqual(c.closes, ['close frame 4321'])
   })
 })
@@ -110,5 +120,46 @@ test('raw ws: a refused upgrade and a server that never answers both reject', { 
     http.closeAllConnections()
     http.close()
     silent.close()
+  }
+})
+
+test('raw ws: frames that arrive with the 101 reach the handler after open resolved, and an early ping is answered', { timeout: 15_000 }, async () => {
+  // A hand-made server that sends its 101, a text frame and a ping in one write.
+  let fromClient = Buffer.alloc(0)
+  let peerSocket: Socket | undefined
+  const tcp = createTcpServer((sock) => {
+    peerSocket = sock
+    let answered = false
+    sock.on('data', (d) => {
+      if (answered) { fromClient = Buffer.concat([fromClient, d]); return }
+      const key = /sec-websocket-key: *(\S+)/i.exec(d.toString('latin1'))?.[1] ?? ''
+      const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64')
+      answered = true
+      sock.write(Buffer.concat([
+        Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`, 'latin1'),
+        Buffer.from([0x81, 5]), Buffer.from('early'),
+        Buffer.from([0x89, 2]), Buffer.from('pg'),
+      ]))
+    })
+  })
+  tcp.listen(0, '127.0.0.1')
+  await once(tcp, 'listening')
+  let ws: RawWs | undefined
+  try {
+    let opened = false
+    const seen: Array<[string, boolean]> = []
+    ws = await openRawWs((tcp.address() as { port: number }).port, '/', 2000, { onText: (t) => seen.push([t, opened]), onClose: () => undefined })
+    opened = true
+    for (let i = 0; i < 200 && (seen.length === 0 || fromClient.length < 8); i++) await new Promise((r) => setTimeout(r, 10))
+    assert.deepEqual(seen, [['early', true]])
+    // The pong: FIN + opcode 0xA, masked, 2-byte payload; unmask it and compare.
+    assert.equal(fromClient[0], 0x8a)
+    assert.equal(fromClient[1], 0x80 | 2)
+    const mask = fromClient.subarray(2, 6)
+    assert.equal(String.fromCharCode(fromClient[6]! ^ mask[0]!, fromClient[7]! ^ mask[1]!), 'pg')
+  } finally {
+    ws?.close()
+    peerSocket?.destroy()
+    tcp.close()
   }
 })

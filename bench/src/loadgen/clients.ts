@@ -109,7 +109,8 @@ async function connectTextproto(o: ConnectOptions, open: OpenTransport): Promise
  */
 async function connectEngineio(o: ConnectOptions, open: OpenTransport): Promise<BenchConn> {
   let connected: Pending | undefined
-  const acks = new Map<number, (args: unknown[]) => void>()
+  /** Ack callbacks by id: the ack's arguments, or an Error when the connection closed first. */
+  const acks = new Map<number, (args: unknown[] | Error) => void>()
   let nextAck = 1
   const ws = await open(o, '/socket.io/?EIO=4&transport=websocket', (text) => {
     if (text.startsWith('42')) {
@@ -132,13 +133,20 @@ async function connectEngineio(o: ConnectOptions, open: OpenTransport): Promise<
       return
     }
     if (text.startsWith('40')) { connected?.resolve(); connected = undefined; return }
+    if (text.startsWith('44')) { connected?.reject(new Error(`socket.io connect error: ${text.slice(2, 200)}`)); connected = undefined; return }
     if (text.startsWith('0')) return // engine.io open: handshake data, nothing to do
     o.onBadFrame()
-  }, () => { connected?.reject(new Error('closed')); connected = undefined })
-  const emit = (args: unknown[], cb: (args: unknown[]) => void): void => {
+  }, () => {
+    connected?.reject(new Error('closed'))
+    connected = undefined
+    for (const cb of acks.values()) cb(new Error('closed'))
+    acks.clear()
+  })
+  const emit = (args: unknown[], cb: (args: unknown[] | Error) => void): number => {
     const id = nextAck++
     acks.set(id, cb)
     ws.send(`42${id}${JSON.stringify(args)}`)
+    return id
   }
   try {
     await withTimeout(new Promise<void>((resolve, reject) => {
@@ -150,9 +158,15 @@ async function connectEngineio(o: ConnectOptions, open: OpenTransport): Promise<
     throw e
   }
   return {
-    subscribe: (channel) => withTimeout(new Promise<void>((resolve) => { emit(['sub', channel], () => resolve()) }), o.timeoutMs, 'subscribe', () => undefined),
+    subscribe: (channel) => {
+      let id = 0
+      return withTimeout(new Promise<void>((resolve, reject) => {
+        id = emit(['sub', channel], (args) => { if (args instanceof Error) reject(args); else resolve() })
+      }), o.timeoutMs, 'subscribe', () => acks.delete(id))
+    },
     request: (tUs, pad, cb) => {
       emit(['echo', { t: tUs, p: pad }], (args) => {
+        if (args instanceof Error) return // closed: the closed loop's own bound ends the window
         const t = (args[0] as { t?: unknown } | undefined)?.t
         if (typeof t === 'number') cb(t)
         else o.onBadFrame()

@@ -46,7 +46,6 @@ export function openRawWs(port: number, path: string, timeoutMs: number, h: RawW
       if (!settled) { settled = true; reject(new Error(reason)) }
       else if (conn) conn.closed(reason)
     }
-    const timer = setTimeout(() => fail(`ws open timed out after ${timeoutMs} ms`), timeoutMs)
     let head = Buffer.alloc(0)
     const socket: Socket = connect({
       host: '127.0.0.1',
@@ -66,17 +65,21 @@ export function openRawWs(port: number, path: string, timeoutMs: number, h: RawW
           }
           const text = head.toString('latin1', 0, end)
           if (!/^HTTP\/1\.1 101 /.test(text)) { fail(`upgrade refused: ${text.split('\r\n')[0]}`); return false }
-          if (!new RegExp(`\r\nsec-websocket-accept: *${accept.replace(/[+/=]/g, '\\$&')}`, 'i').test(text)) { fail('bad Sec-WebSocket-Accept'); return false }
+          if (!new RegExp(`\r\nsec-websocket-accept: *${accept.replace(/[+/=]/g, '\\$&')} *(\r\n|$)`, 'i').test(text)) { fail('bad Sec-WebSocket-Accept'); return false }
           clearTimeout(timer)
           settled = true
           conn = new Connection(socket, h)
           resolve(conn)
+          // Frames that came with the 101 wait for the caller's `await` to have returned: its
+          // handlers may use the connection it resolves to (an early ping needs a pong).
           const rest = head.subarray(end + 4)
-          if (rest.length > 0) conn.bytes(rest, rest.length)
+          if (rest.length > 0) conn.hold(rest)
           return true
         },
       },
     })
+    // After connect(): if it throws, the promise rejects with no timer left armed.
+    const timer = setTimeout(() => fail(`ws open timed out after ${timeoutMs} ms`), timeoutMs)
     socket.on('error', (e) => fail(e.message))
     socket.on('close', () => fail('socket closed'))
     socket.once('connect', () => {
@@ -98,12 +101,26 @@ class Connection implements RawWs {
   private carry: Buffer | undefined
   /** Payloads of a fragmented message so far (servers here never fragment; handled anyway). */
   private fragments: Buffer[] | undefined
+  private fragmentBytes = 0
+  /** Reads held until the next turn (`hold`), in order. */
+  private held: Buffer[] | undefined
   private done = false
 
   constructor(private readonly socket: Socket, private readonly h: RawWsHandlers) {}
 
+  /** Keeps a copy of `bytes`, and of every read until the next turn, then consumes them in order. */
+  hold(bytes: Buffer): void {
+    this.held = [Buffer.from(bytes)]
+    setImmediate(() => {
+      const held = this.held!
+      this.held = undefined
+      for (const b of held) this.bytes(b, b.length)
+    })
+  }
+
   /** Consumes `n` bytes of `buf` now: `buf` may be the shared read buffer. */
   bytes(buf: Buffer, n: number): void {
+    if (this.held) { this.held.push(Buffer.from(buf.subarray(0, n))); return }
     let data = buf
     let end = n
     if (this.carry) {
@@ -116,6 +133,8 @@ class Connection implements RawWs {
       const b0 = data[at]!
       const b1 = data[at + 1]!
       if (b1 & 0x80) return this.fail('a server frame must not be masked')
+      // No extension was negotiated, so the reserved bits must be 0 (RFC 6455 5.2).
+      if (b0 & 0x70) return this.fail('reserved bits set')
       let len = b1 & 0x7f
       let headLen = 2
       if (len === 126) {
@@ -139,17 +158,29 @@ class Connection implements RawWs {
   private frame(b0: number, data: Buffer, start: number, end: number): void {
     const fin = (b0 & 0x80) !== 0
     const op = b0 & 0x0f
-    if (op === OP_TEXT && fin && !this.fragments) { this.h.onText(data.toString('utf8', start, end)); return }
-    if (op === OP_TEXT || op === OP_BINARY) { this.fragments = [Buffer.from(data.subarray(start, end))]; if (fin) this.message(); return }
-    if (op === OP_CONTINUATION) {
+    if (op >= OP_CLOSE && (!fin || end - start > 125)) return this.fail('a control frame must be whole and at most 125 bytes')
+    if (op === OP_TEXT || op === OP_BINARY) {
+      if (this.fragments) return this.fail('a new message inside a fragmented one')
+      if (fin) { this.h.onText(data.toString('utf8', start, end)); return }
+      this.fragments = []
+      this.fragmentBytes = 0
+    }
+    if (op === OP_TEXT || op === OP_BINARY || op === OP_CONTINUATION) {
       if (!this.fragments) return this.fail('continuation without a first fragment')
+      this.fragmentBytes += end - start
+      if (this.fragmentBytes > MAX_MESSAGE_BYTES) return this.fail(`message of over ${MAX_MESSAGE_BYTES} bytes`)
       this.fragments.push(Buffer.from(data.subarray(start, end)))
       if (fin) this.message()
       return
     }
     if (op === OP_PING) { this.write(OP_PONG, data.subarray(start, end)); return }
     if (op === OP_PONG) return
-    if (op === OP_CLOSE) return this.fail(`close frame ${end - start >= 2 ? data.readUInt16BE(start) : ''}`.trim())
+    if (op === OP_CLOSE) {
+      // Answer with a close frame echoing the code (RFC 6455 5.5.1), then report and end.
+      const code = end - start >= 2 ? data.readUInt16BE(start) : undefined
+      this.write(OP_CLOSE, code === undefined ? Buffer.alloc(0) : data.subarray(start, start + 2))
+      return this.fail(`close frame ${code ?? ''}`.trim())
+    }
     this.fail(`unknown opcode ${op}`)
   }
 
@@ -179,9 +210,15 @@ class Connection implements RawWs {
     this.socket.write(out)
   }
 
+  /** A normal closure: a close frame (1000), then the socket ends (destroyed after 1 s at most). */
   close(): void {
+    if (this.done) return
+    const code = Buffer.allocUnsafe(2)
+    code.writeUInt16BE(1000)
+    this.write(OP_CLOSE, code)
     this.done = true
-    this.socket.destroy()
+    this.socket.end()
+    setTimeout(() => this.socket.destroy(), 1000).unref()
   }
 
   /** The socket ended or errored after the handshake. */
@@ -193,6 +230,7 @@ class Connection implements RawWs {
 
   private fail(reason: string): void {
     this.closed(reason)
-    this.socket.destroy()
+    this.socket.end()
+    setTimeout(() => this.socket.destroy(), 1000).unref()
   }
 }

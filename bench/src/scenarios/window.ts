@@ -42,9 +42,11 @@ export interface WindowResult {
   /** Diagnostic (JSON only): the load generators' GC pauses in the window, summed; max is the longest. */
   loadgenGc?: { count: number; ms: number; maxMs: number }
   /**
-   * Diagnostic (JSON only), per measured delivery and summed over the workers: reads of the
-   * lean client (0 for library clients), and context switches, voluntary (woken from epoll) and
-   * involuntary (preempted).
+   * Diagnostic (JSON only), summed over the workers between the window's two marks, per
+   * measured delivery: reads of the lean client (0 for library clients), and context switches,
+   * voluntary (woken from epoll) and involuntary (preempted). Approximate: deliveries that
+   * arrive after the end mark, in the drain (a max-rate step with a backlog), count without
+   * their reads, so there it reads low.
    */
   loadgenIo?: { readsPerDelivery: number; wakeupsPerDelivery: number; preemptionsPerDelivery: number }
   /** Diagnostic (JSON only): the server's GC pauses from the window's start to the last publication. */

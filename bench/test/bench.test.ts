@@ -46,9 +46,9 @@ test('a tiny run of the raw ws peer yields complete, sane results', { timeout: 3
   assert.ok(f.serverCpuPct > 0 && f.loadgenCpuPct > 0)
   // The GC diagnostics reach the result (a field lost on the way would read NaN).
   for (const g of [f.serverGc, f.loadgenGc]) assert.ok(g !== undefined && Number.isInteger(g.count) && g.count >= 0 && g.ms >= 0 && g.maxMs >= 0, JSON.stringify(g))
-  // The fan-out receivers run on the lean client: every delivery came through one of its reads.
+  // The load generators' context switches reach the result (a field lost on the way reads NaN).
   const io = f.loadgenIo
-  assert.ok(io !== undefined && io.readsPerDelivery > 0 && io.readsPerDelivery <= 2 && io.wakeupsPerDelivery >= 0 && io.preemptionsPerDelivery >= 0, JSON.stringify(io))
+  assert.ok(io !== undefined && io.wakeupsPerDelivery >= 0 && io.preemptionsPerDelivery >= 0, JSON.stringify(io))
   assert.equal(res.rpc.length, 1)
   const r = res.rpc[0]!.result
   assert.equal(r.clients, 4)

@@ -5,11 +5,13 @@
  * dialects (`raw-*`) must behave exactly as the library clients they stand in for.
  */
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { createServer as createHttpServer } from 'node:http'
+import { createServer as createTcpServer, type Socket } from 'node:net'
 import { test } from 'node:test'
 import { Server as SocketIoServer } from 'socket.io'
 import { createServer as createMinisocketServer } from '@minisocket/server'
-import { connectClient, type BenchConn, type ClientKind } from '../src/loadgen/clients.js'
+import { connectClient, openRaw, type BenchConn, type ClientKind } from '../src/loadgen/clients.js'
 import { startWsPeer } from '../servers/ws-common.js'
 
 interface TestPeer { port: number; publish(msg: { s: number; t: number; p: string }): void; close(): Promise<void> }
@@ -91,3 +93,52 @@ for (const { kind, start } of cases) {
     }
   })
 }
+
+/** The unmasked text of the first client frame in `bytes` (short frames only), or undefined. */
+function firstClientText(bytes: Buffer): string | undefined {
+  if (bytes.length < 6) return undefined
+  const length = bytes[1]! & 0x7f
+  if (length > 125 || bytes.length < 6 + length) return undefined
+  const mask = bytes.subarray(2, 6)
+  return Buffer.from(bytes.subarray(6, 6 + length).map((b, i) => b ^ mask[i % 4]!)).toString('utf8')
+}
+
+test('lean transport: a message that shares the read with the 101 reaches a handler that already holds the transport', { timeout: 10_000 }, async () => {
+  // engine.io's open packet follows the 101 at once; a handler that answers through the
+  // transport the opener awaits must not find it unassigned.
+  let received = Buffer.alloc(0)
+  let request = ''
+  const sockets: Socket[] = []
+  const server = createTcpServer((socket) => {
+    sockets.push(socket)
+    socket.on('data', (chunk: Buffer) => {
+      if (!request) {
+        request = chunk.toString('latin1')
+        const key = /sec-websocket-key: *(\S+)/i.exec(request)?.[1] ?? ''
+        const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64')
+        const head = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`
+        socket.write(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from([0x81, 5]), Buffer.from('hello')])) // one write, one read
+        return
+      }
+      received = Buffer.concat([received, chunk])
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const port = (server.address() as { port: number }).port
+    const seen: string[] = []
+    let threw: unknown
+    const transport = await openRaw({ kind: 'raw-textproto', port, timeoutMs: 3000, onDelivery: () => undefined, onBadFrame: () => undefined }, '/', (text) => {
+      seen.push(text)
+      try { transport.send(`re:${text}`) } catch (e) { threw = e }
+    }, () => undefined)
+    await until(() => firstClientText(received) !== undefined || threw !== undefined, 'the answer to the early message')
+    assert.equal(threw, undefined)
+    assert.deepEqual(seen, ['hello'])
+    assert.equal(firstClientText(received), 're:hello')
+    transport.close()
+  } finally {
+    for (const s of sockets) s.destroy()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+})

@@ -8,14 +8,14 @@
  *  - minisocket-client: @minisocket/client itself (node entry, its built-in WebSocket client),
  *    so the figures include our client library as an app would use it.
  * The hand-written dialects run over either transport: `ws`'s client (`textproto`, `minisocket`)
- * or the lean client of raw-ws.ts (`raw-*`), which fan-out, max-rate and idle use for every peer
- * so that the receiving side costs every peer the same and as little as it can (bench/analysis.md).
+ * or the lean one (`raw-*`): @minisocket/client's own RFC 6455 client (its Node adapter, reads
+ * through one shared buffer, no streams), which fan-out, max-rate and idle use for every peer so
+ * that the receiving side costs every peer the same and as little as it can (bench/analysis.md).
  * Every receiver decodes the JSON once per delivery, as an application would.
  */
 import { WebSocket } from 'ws'
 import { io } from 'socket.io-client'
-import { createClient } from '@minisocket/client/node'
-import { openRawWs } from './raw-ws.js'
+import { createClient, nodeAdapter } from '@minisocket/client/node'
 
 export type ClientKind = 'textproto' | 'minisocket' | 'raw-textproto' | 'raw-minisocket' | 'raw-engineio' | 'socketio' | 'minisocket-client'
 
@@ -76,7 +76,45 @@ const openWsLib: OpenTransport = (o, path, onText, onClose) => {
   return withTimeout(opened, o.timeoutMs, 'ws open', () => ws.terminate())
 }
 
-const openRaw: OpenTransport = (o, path, onText, onClose) => openRawWs(o.port, path, o.timeoutMs, { onText, onClose })
+/** The lean transport: the Node adapter of @minisocket/client (packages/client/src/adapters/node-socket.ts). */
+const leanAdapter = nodeAdapter()
+
+export const openRaw: OpenTransport = (o, path, onText, onClose) => {
+  let state: 'connecting' | 'open' | 'closed' = 'connecting'
+  /** Messages that came with the 101, until the opener's `await` has returned (see onOpen). */
+  let early: string[] | undefined = []
+  let settle: { resolve: (t: Transport) => void; reject: (e: Error) => void } | undefined
+  const opened = new Promise<Transport>((resolve, reject) => { settle = { resolve, reject } })
+  const handle = leanAdapter.open(`ws://127.0.0.1:${o.port}${path}`, {}, {
+    onOpen: () => {
+      state = 'open'
+      settle?.resolve(transport)
+      settle = undefined
+      // engine.io's open packet can share a read with the 101; the dialect's handlers may use
+      // the transport the opener awaits (a ping wants a pong), so they run once it has it.
+      setImmediate(() => {
+        const held = early ?? []
+        early = undefined
+        for (const text of held) if (state === 'open') onText(text)
+      })
+    },
+    onMessage: (data) => {
+      if (state !== 'open' || typeof data !== 'string') return
+      if (early) early.push(data)
+      else onText(data)
+    },
+    onError: () => undefined,
+    onClose: (code, reason) => {
+      const was = state
+      state = 'closed'
+      settle?.reject(new Error(`closed before open: ${code} ${reason}`))
+      settle = undefined
+      if (was === 'open') onClose()
+    },
+  })
+  const transport: Transport = { send: (text) => handle.send(text), close: () => handle.close(1000, '') }
+  return withTimeout(opened, o.timeoutMs, 'ws open', () => handle.close(1000, ''))
+}
 
 interface Pending { resolve: () => void; reject: (e: Error) => void }
 

@@ -9,7 +9,6 @@ import { watchGcPauses } from '../gc-pauses.js'
 import { Histogram } from '../histogram.js'
 import { connectClient, type BenchConn, type ClientKind } from './clients.js'
 import { Measurement } from './measurement.js'
-import { rawWsStats } from './raw-ws.js'
 
 export type WorkerCommand =
   | { cmd: 'connect'; id: number; kind: ClientKind; port: number; n: number; inflight: number; subscribe: boolean; timeoutMs: number }
@@ -52,7 +51,7 @@ function mark(id: number): object {
   const ctx = contextSwitches()
   const m = {
     id, cpuUs: cpuUs(), t: nowUs(), gcCount: gc.count, gcMs: gc.ms, gcMaxMs: gc.maxMs,
-    reads: rawWsStats.reads, ctxVoluntary: ctx.voluntary, ctxInvoluntary: ctx.involuntary,
+    ctxVoluntary: ctx.voluntary, ctxInvoluntary: ctx.involuntary,
   }
   gc.maxMs = 0
   return m

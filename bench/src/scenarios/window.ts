@@ -43,12 +43,11 @@ export interface WindowResult {
   loadgenGc?: { count: number; ms: number; maxMs: number }
   /**
    * Diagnostic (JSON only), summed over the workers between the window's two marks, per
-   * measured delivery: reads of the lean client (0 for library clients), and context switches,
-   * voluntary (woken from epoll) and involuntary (preempted). Approximate: deliveries that
-   * arrive after the end mark, in the drain (a max-rate step with a backlog), count without
-   * their reads, so there it reads low.
+   * measured delivery: context switches, voluntary (woken from epoll: how well reads batch) and
+   * involuntary (preempted). Approximate: deliveries that arrive after the end mark, in the drain
+   * (a max-rate step with a backlog), count without their wake-ups, so there it reads low.
    */
-  loadgenIo?: { readsPerDelivery: number; wakeupsPerDelivery: number; preemptionsPerDelivery: number }
+  loadgenIo?: { wakeupsPerDelivery: number; preemptionsPerDelivery: number }
   /** Diagnostic (JSON only): the server's GC pauses from the window's start to the last publication. */
   serverGc?: { count: number; ms: number; maxMs: number }
   /** Why a max-rate step failed; empty when it passed. */
@@ -139,7 +138,6 @@ export async function runWindow(session: Session, offeredDps: number, w: Window,
       maxMs: Math.max(...mark1.map((m) => Number(m['gcMaxMs']))),
     },
     loadgenIo: {
-      readsPerDelivery: delivered > 0 ? grown('reads') / delivered : Number.NaN,
       wakeupsPerDelivery: delivered > 0 ? grown('ctxVoluntary') / delivered : Number.NaN,
       preemptionsPerDelivery: delivered > 0 ? grown('ctxInvoluntary') / delivered : Number.NaN,
     },

@@ -80,8 +80,6 @@ export function quickProfile(): Profile {
     fanout: { subs: [100, 1000, 5000], offeredDps: 50_000, window: { warmupMs: 300, durationMs: 1000, drainMs: 1500 } },
     maxrate: { subs: [5000], peers: ['ws-preframed', 'socketio', 'minisocket'], startDps: 50_000, factor: Math.SQRT2, refine: false, maxSteps: 4, window: { warmupMs: 300, durationMs: 1000, drainMs: 1500 } },
     idle: { n: 2000, peers: ['ws-naive', 'socketio', 'minisocket'], inflight: 64, settleMs: 500 },
-    // Seven RPC repeats: its cells swing most with this VM's speed (one peer's figure spread
-    // over 17k-28k in one run), and the target is one ratio of two medians.
     rpc: { clients: 100, peers: ['ws-naive', 'socketio', 'minisocket', 'minisocket-raw'], window: { warmupMs: 300, durationMs: 1500, drainMs: 0 } },
     quiet: { maxPct: 30, maxWaitMs: 1000 },
     // The quick profile promises under 5 minutes: sessions that would not fit are skipped (and listed).
@@ -104,6 +102,8 @@ export function fullProfile(): Profile {
     fanout: { subs: [100, 1000, 5000], offeredDps: 50_000, repeats: 5, window: { warmupMs: 1000, durationMs: 10_000, drainMs: 3000 } },
     maxrate: { subs: [100, 1000, 5000], peers: ALL_PEERS, startDps: 50_000, factor: Math.SQRT2, refine: true, maxSteps: 10, window: { warmupMs: 1000, durationMs: 3000, drainMs: 3000 } },
     idle: { n: 10_000, peers: ['ws-naive', 'socketio', 'minisocket'], inflight: 64, settleMs: 2000 },
+    // Seven RPC repeats: its cells swing most with this VM's speed (one peer's figure spread
+    // over 17k-28k in one run), and the target is one ratio of two medians.
     rpc: { clients: 100, peers: ['ws-naive', 'socketio', 'minisocket', 'minisocket-raw'], repeats: 7, window: { warmupMs: 1000, durationMs: 10_000, drainMs: 0 } },
     quiet: { maxPct: 30, maxWaitMs: 60_000 },
     maxMinutes: 90,

@@ -10,6 +10,7 @@ import { createServer as createHttpServer } from 'node:http'
 import { createServer as createTcpServer, type Socket } from 'node:net'
 import { test } from 'node:test'
 import { Server as SocketIoServer } from 'socket.io'
+import { WebSocketServer } from 'ws'
 import { createServer as createMinisocketServer } from '@minisocket/server'
 import { connectClient, openRaw, type BenchConn, type ClientKind } from '../src/loadgen/clients.js'
 import { startWsPeer } from '../servers/ws-common.js'
@@ -140,5 +141,24 @@ test('lean transport: a message that shares the read with the 101 reaches a hand
   } finally {
     for (const s of sockets) s.destroy()
     await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+})
+
+test('lean transport: a binary message, which no dialect has, is counted as an unreadable frame', { timeout: 10_000 }, async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false })
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()))
+  wss.on('connection', (ws) => { ws.send(Buffer.from([1, 2, 3])); ws.send('{"s":0,"t":1}') })
+  let conn: BenchConn | undefined
+  try {
+    let badFrames = 0
+    const got: number[] = []
+    conn = await connectClient({ kind: 'raw-textproto', port: (wss.address() as { port: number }).port, timeoutMs: 3000, onDelivery: (seq) => got.push(seq), onBadFrame: () => { badFrames++ } })
+    await until(() => got.length > 0, 'the text message after the binary one')
+    assert.equal(badFrames, 1)
+    assert.deepEqual(got, [0])
+  } finally {
+    conn?.close()
+    for (const c of wss.clients) c.terminate()
+    await new Promise<void>((resolve) => wss.close(() => resolve()))
   }
 })

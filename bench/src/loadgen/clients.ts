@@ -98,9 +98,11 @@ export const openRaw: OpenTransport = (o, path, onText, onClose) => {
         for (const text of held) if (state === 'open') onText(text)
       })
     },
+    // The adapter calls onMessage only between onOpen and onClose (its contract). No peer sends
+    // binary: one would be a broken dialect, counted like an unreadable frame.
     onMessage: (data) => {
-      if (state !== 'open' || typeof data !== 'string') return
-      if (early) early.push(data)
+      if (typeof data !== 'string') o.onBadFrame()
+      else if (early) early.push(data)
       else onText(data)
     },
     onError: () => undefined,

@@ -3,7 +3,6 @@
  * kind, counts and times deliveries, and runs the closed-loop request scenario. It exits when
  * the runner disconnects, so it never outlives a crashed run.
  */
-import { readFileSync } from 'node:fs'
 import { cpuUs, nowUs } from '../clock.js'
 import { watchGcPauses } from '../gc-pauses.js'
 import { Histogram } from '../histogram.js'
@@ -30,28 +29,13 @@ let measurement = new Measurement(0, 0)
  */
 const gc = watchGcPauses()
 
-/**
- * The process's context switches so far (Linux /proc; zeros elsewhere): a voluntary one is a
- * sleep in epoll that a read woke, so per delivery it says how well reads batch; an involuntary
- * one is the other worker or another process taking the core.
- */
-function contextSwitches(): { voluntary: number; involuntary: number } {
-  try {
-    const status = readFileSync('/proc/self/status', 'latin1')
-    return {
-      voluntary: Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0),
-      involuntary: Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0),
-    }
-  } catch {
-    return { voluntary: 0, involuntary: 0 }
-  }
-}
-
 function mark(id: number): object {
-  const ctx = contextSwitches()
+  // Context switches so far: a voluntary one is a sleep in epoll that a read woke (how well
+  // reads batch); an involuntary one is the other worker or another process taking the core.
+  const usage = process.resourceUsage()
   const m = {
     id, cpuUs: cpuUs(), t: nowUs(), gcCount: gc.count, gcMs: gc.ms, gcMaxMs: gc.maxMs,
-    ctxVoluntary: ctx.voluntary, ctxInvoluntary: ctx.involuntary,
+    ctxVoluntary: usage.voluntaryContextSwitches, ctxInvoluntary: usage.involuntaryContextSwitches,
   }
   gc.maxMs = 0
   return m

@@ -3,7 +3,8 @@
  *   --quick            quick profile (default): under 5 minutes, 3 short repeats per cell
  *   --full             full profile (npm run bench:full): fresh processes per repeat, long windows
  *   --peers a,b        only these peers (ws-naive, ws-preframed, ws-preframed-corked, socketio, minisocket;
- *                      minisocket also brings the diagnostic minisocket-raw RPC row)
+ *                      minisocket also brings the diagnostic minisocket-raw RPC row; the diagnostic
+ *                      ws-naive-envelope runs only when named)
  *   --scenarios a,b    only these scenarios (sizes, fanout, maxrate, idle, rpc)
  *   --subs a,b         only these subscriber counts S in fan-out and max-rate (e.g. 100,1000)
  *   --repeats n        repeats per cell (1-20; also the fixed-rate fan-out and RPC repeats), for an A/B with more repeats than the profile's

@@ -33,7 +33,7 @@ export interface BenchResults {
 }
 
 /** One fan-out session: the fixed-rate repeats and the max-rate searches it runs on its connections. */
-interface FanoutSession {
+export interface FanoutSession {
   subs: number
   peer: PeerName
   /** Repeat indices measured at the fixed rate / searched for the max rate in this session. */
@@ -49,18 +49,29 @@ function blocksOf(p: Profile, n: number): number[][] {
 }
 
 /**
- * The fan-out sessions in run order: repeat blocks outermost (peers interleaved), then S, then
- * peer. A session runs the fixed-rate repeat and the max-rate search of the same repeat index;
+ * The peers of repeat block `block` in run order: rotated one place per block, so that over the
+ * repeats each peer runs at each place of the round once (counterbalanced). With a fixed order
+ * a peer always ran right after the same other one, and the VM's slow spells, which last
+ * minutes, fell on neighbouring cells alike (bench/analysis.md).
+ */
+export function peersInRunOrder<T>(peers: readonly T[], block: number): T[] {
+  const k = peers.length === 0 ? 0 : block % peers.length
+  return [...peers.slice(k), ...peers.slice(0, k)]
+}
+
+/**
+ * The fan-out sessions in run order: repeat blocks outermost (peers interleaved, their order
+ * rotated per block by `peersInRunOrder`), then S, then peer. A session runs the fixed-rate repeat and the max-rate search of the same repeat index;
  * the fixed-rate cells may have more repeats than the search (`fanout.repeats`).
  */
-function fanoutPlan(p: Profile): FanoutSession[] {
+export function fanoutPlan(p: Profile): FanoutSession[] {
   const has = (s: ScenarioName): boolean => p.scenarios.includes(s)
   const fanRepeats = p.fanout.repeats ?? p.repeats
   const fanSubs = [...new Set([...(has('fanout') ? p.fanout.subs : []), ...(has('maxrate') ? p.maxrate.subs : [])])].sort((a, b) => a - b)
   const plan: FanoutSession[] = []
-  for (const block of blocksOf(p, Math.max(p.repeats, fanRepeats))) {
+  for (const [b, block] of blocksOf(p, Math.max(p.repeats, fanRepeats)).entries()) {
     for (const subs of fanSubs) {
-      for (const peer of p.peers) {
+      for (const peer of peersInRunOrder(p.peers, b)) {
         const doFixed = has('fanout') && p.fanout.subs.includes(subs)
         const doMax = has('maxrate') && p.maxrate.subs.includes(subs) && p.maxrate.peers.includes(peer)
         const fixed = doFixed ? block.filter((r) => r < fanRepeats) : []
@@ -143,8 +154,8 @@ export async function runBench(p: Profile, progress: ProgressSink = silentProgre
   }
 
   if (has('idle')) {
-    for (const block of blocksOf(p, p.repeats)) {
-      for (const peer of p.idle.peers.filter((x) => p.peers.includes(x))) {
+    for (const [b, block] of blocksOf(p, p.repeats).entries()) {
+      for (const peer of peersInRunOrder(p.idle.peers.filter((x) => p.peers.includes(x)), b)) {
         await guard('idle', `idle N=${p.idle.n} ${peer} rep ${block.map((r) => r + 1).join(',')}/${p.repeats}`, { peer }, async () => {
           const results = await runIdle(peer, p, block.length)
           results.forEach((result, i) => res.idle.push({ peer, repeat: block[i]!, result }))
@@ -155,8 +166,8 @@ export async function runBench(p: Profile, progress: ProgressSink = silentProgre
 
   if (has('rpc')) {
     const rpcRepeats = p.rpc.repeats ?? p.repeats
-    for (const block of blocksOf(p, rpcRepeats)) {
-      for (const peer of p.rpc.peers.filter((x) => p.peers.includes(serverOf(x)))) {
+    for (const [b, block] of blocksOf(p, rpcRepeats).entries()) {
+      for (const peer of peersInRunOrder(p.rpc.peers.filter((x) => p.peers.includes(serverOf(x))), b)) {
         await guard('rpc', `rpc ${PEERS[peer].rpc} rep ${block.map((r) => r + 1).join(',')}/${rpcRepeats}`, { peer }, async () => {
           const session = await Session.open({ peer, n: p.rpc.clients, subscribe: false, workers: p.workers, pin: p.pin, kind: PEERS[peer].rpcClient, cpuProfDir: p.cpuProfDir })
           try {

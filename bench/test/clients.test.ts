@@ -11,19 +11,29 @@ import { createServer as createTcpServer, type Socket } from 'node:net'
 import { test } from 'node:test'
 import { Server as SocketIoServer } from 'socket.io'
 import { WebSocketServer } from 'ws'
+import { encodeCompactPub } from '@minisocket/protocol'
 import { createServer as createMinisocketServer } from '@minisocket/server'
 import { connectClient, openRaw, type BenchConn, type ClientKind } from '../src/loadgen/clients.js'
 import { startWsPeer } from '../servers/ws-common.js'
 
 interface TestPeer { port: number; publish(msg: { s: number; t: number; p: string }): void; close(): Promise<void> }
 
-async function wsPeer(): Promise<TestPeer> {
+async function wsPeer(): Promise<TestPeer & { publishText(text: string): void }> {
   const peer = await startWsPeer({ host: '127.0.0.1', port: 0 })
+  const publishText = (text: string): void => { for (const c of peer.subs) c.send(text) }
   return {
     port: peer.port,
-    publish: (msg) => { const text = JSON.stringify(msg); for (const c of peer.subs) c.send(text) },
+    publishText,
+    publish: (msg) => publishText(JSON.stringify(msg)),
     close: () => new Promise((resolve) => { for (const c of peer.wss.clients) c.terminate(); peer.wss.close(() => resolve()) }),
   }
+}
+
+/** The ws peer sending minisocket's compact pub envelope (servers/ws-naive-envelope.ts, diagnostic). */
+async function wsEnvelopePeer(): Promise<TestPeer> {
+  const peer = await wsPeer()
+  let offset = 0
+  return { ...peer, publish: (msg) => { peer.publishText(encodeCompactPub({ type: 'pub', channel: 'bench', data: msg, offset: ++offset }, false)) } }
 }
 
 async function socketIoPeer(): Promise<TestPeer> {
@@ -51,9 +61,10 @@ async function minisocketPeer(): Promise<TestPeer> {
   }
 }
 
-const cases: Array<{ kind: ClientKind; start: () => Promise<TestPeer> }> = [
+const cases: Array<{ kind: ClientKind; start: () => Promise<TestPeer>; label?: string }> = [
   { kind: 'textproto', start: wsPeer },
   { kind: 'raw-textproto', start: wsPeer },
+  { kind: 'raw-textproto', start: wsEnvelopePeer, label: 'raw-textproto (ws-naive-envelope)' },
   { kind: 'socketio', start: socketIoPeer },
   { kind: 'raw-engineio', start: socketIoPeer },
   { kind: 'minisocket', start: minisocketPeer },
@@ -67,8 +78,8 @@ async function until(what: () => boolean, label: string): Promise<void> {
   assert.ok(what(), `timed out waiting for ${label}`)
 }
 
-for (const { kind, start } of cases) {
-  test(`client kind ${kind}: subscribe, ordered deliveries with timestamps, echo request`, { timeout: 20_000 }, async () => {
+for (const { kind, start, label = kind } of cases) {
+  test(`client kind ${label}: subscribe, ordered deliveries with timestamps, echo request`, { timeout: 20_000 }, async () => {
     const peer = await start()
     const conns: BenchConn[] = []
     try {

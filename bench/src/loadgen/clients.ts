@@ -124,11 +124,14 @@ async function connectTextproto(o: ConnectOptions, open: OpenTransport): Promise
   let pendingSub: Pending | undefined
   let onReply: OnReply | undefined
   const ws = await open(o, '/', (text) => {
-    let m: { s?: number; t?: number; op?: string }
+    type Data = { s?: number; t?: number; op?: string }
+    let m: Data | [string, string, Data | undefined]
     try { m = JSON.parse(text) as typeof m } catch { o.onBadFrame(); return }
-    if (m.op === 'subok') { pendingSub?.resolve(); pendingSub = undefined; return }
-    if (m.op === 'echo' && typeof m.t === 'number') { const cb = onReply; onReply = undefined; cb?.(m.t); return }
-    if (typeof m.s === 'number' && typeof m.t === 'number') o.onDelivery(m.s, m.t)
+    // ws-naive-envelope (diagnostic) sends minisocket's compact pub: ["p", channel, data, offset].
+    const d = Array.isArray(m) ? m[2] : m
+    if (d?.op === 'subok') { pendingSub?.resolve(); pendingSub = undefined; return }
+    if (d?.op === 'echo' && typeof d.t === 'number') { const cb = onReply; onReply = undefined; cb?.(d.t); return }
+    if (typeof d?.s === 'number' && typeof d.t === 'number') o.onDelivery(d.s, d.t)
     else o.onBadFrame()
   }, () => { pendingSub?.reject(new Error('closed')); pendingSub = undefined })
   return {

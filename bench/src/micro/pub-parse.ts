@@ -13,6 +13,10 @@ const forms: Array<[string, string, (parsed: unknown) => unknown]> = [
   ['v1 object', encodeFrame(frame), (f) => (f as { data: typeof data }).data.s],
   ['v2 compact', encodeCompactPub(frame, false), (f) => (f as [string, string, typeof data])[2].s],
   ['ws peers (payload only)', JSON.stringify(data), (f) => (f as typeof data).s],
+  // The v2 envelope built up one field at a time: what each costs the receiver.
+  ['[data]', JSON.stringify([data]), (f) => (f as [typeof data])[0].s],
+  ['["p",data]', JSON.stringify(['p', data]), (f) => (f as [string, typeof data])[1].s],
+  ['["p","bench",data]', JSON.stringify(['p', 'bench', data]), (f) => (f as [string, string, typeof data])[2].s],
 ]
 
 const parses = Number(process.argv[2] ?? 2_000_000)

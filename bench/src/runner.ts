@@ -61,8 +61,9 @@ export function peersInRunOrder<T>(peers: readonly T[], block: number): T[] {
 
 /**
  * The fan-out sessions in run order: repeat blocks outermost (peers interleaved, their order
- * rotated per block by `peersInRunOrder`), then S, then peer. A session runs the fixed-rate repeat and the max-rate search of the same repeat index;
- * the fixed-rate cells may have more repeats than the search (`fanout.repeats`).
+ * rotated per block by `peersInRunOrder`), then S, then peer. A session runs the fixed-rate
+ * repeat and the max-rate search of the same repeat index; the fixed-rate cells may have more
+ * repeats than the search (`fanout.repeats`).
  */
 export function fanoutPlan(p: Profile): FanoutSession[] {
   const has = (s: ScenarioName): boolean => p.scenarios.includes(s)

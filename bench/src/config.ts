@@ -23,7 +23,7 @@ export const PEERS: Record<PeerName, PeerInfo> = {
   'ws-naive': { name: 'ws-naive', label: 'ws naive loop', client: 'raw-textproto', rpc: 'ws echo', rpcClient: 'textproto' },
   // Diagnostic, never judged: ws-naive's loop sending minisocket's pub envelope, to tell what
   // the envelope costs the receiver from what minisocket's server does (servers/ws-naive-envelope.ts).
-  'ws-naive-envelope': { name: 'ws-naive-envelope', label: 'ws naive loop, minisocket envelope (diagnostic)', client: 'raw-textproto', rpc: 'ws echo', rpcClient: 'textproto' },
+  'ws-naive-envelope': { name: 'ws-naive-envelope', label: 'ws naive loop, minisocket envelope (diagnostic)', client: 'raw-envelope', rpc: 'ws echo', rpcClient: 'textproto' },
   'ws-preframed': { name: 'ws-preframed', label: 'ws pre-framed', client: 'raw-textproto', rpc: 'ws echo', rpcClient: 'textproto' },
   'ws-preframed-corked': { name: 'ws-preframed-corked', label: 'ws pre-framed + corked (reference)', client: 'raw-textproto', rpc: 'ws echo', rpcClient: 'textproto' },
   socketio: { name: 'socketio', label: 'socket.io 4', client: 'raw-engineio', rpc: 'socket.io ack', rpcClient: 'socketio' },

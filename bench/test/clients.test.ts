@@ -61,10 +61,10 @@ async function minisocketPeer(): Promise<TestPeer> {
   }
 }
 
-const cases: Array<{ kind: ClientKind; start: () => Promise<TestPeer>; label?: string }> = [
+const cases: Array<{ kind: ClientKind; start: () => Promise<TestPeer> }> = [
   { kind: 'textproto', start: wsPeer },
   { kind: 'raw-textproto', start: wsPeer },
-  { kind: 'raw-textproto', start: wsEnvelopePeer, label: 'raw-textproto (ws-naive-envelope)' },
+  { kind: 'raw-envelope', start: wsEnvelopePeer },
   { kind: 'socketio', start: socketIoPeer },
   { kind: 'raw-engineio', start: socketIoPeer },
   { kind: 'minisocket', start: minisocketPeer },
@@ -78,8 +78,8 @@ async function until(what: () => boolean, label: string): Promise<void> {
   assert.ok(what(), `timed out waiting for ${label}`)
 }
 
-for (const { kind, start, label = kind } of cases) {
-  test(`client kind ${label}: subscribe, ordered deliveries with timestamps, echo request`, { timeout: 20_000 }, async () => {
+for (const { kind, start } of cases) {
+  test(`client kind ${kind}: subscribe, ordered deliveries with timestamps, echo request`, { timeout: 20_000 }, async () => {
     const peer = await start()
     const conns: BenchConn[] = []
     try {

@@ -1,7 +1,8 @@
 /**
  * The wire dialects the load generator speaks, behind one small interface, so the same worker
  * drives every peer:
- *  - textproto: the raw `ws` peers' text protocol (see servers/ws-common.ts);
+ *  - textproto: the raw `ws` peers' text protocol (see servers/ws-common.ts); `raw-envelope` is
+ *    it with publications in minisocket's compact pub (the diagnostic ws-naive-envelope);
  *  - minisocket: the minisocket protocol (v2: compact `pub` arrays): connect → subscribe → pub;
  *  - engineio: socket.io 4's wire format (engine.io v4 packets over a websocket), by hand;
  *  - socketio: socket.io-client 4 itself, websocket transport, one engine connection per client;
@@ -17,7 +18,7 @@ import { WebSocket } from 'ws'
 import { io } from 'socket.io-client'
 import { createClient, nodeAdapter } from '@minisocket/client/node'
 
-export type ClientKind = 'textproto' | 'minisocket' | 'raw-textproto' | 'raw-minisocket' | 'raw-engineio' | 'socketio' | 'minisocket-client'
+export type ClientKind = 'textproto' | 'minisocket' | 'raw-textproto' | 'raw-envelope' | 'raw-minisocket' | 'raw-engineio' | 'socketio' | 'minisocket-client'
 
 /** A delivery: the message's sequence number and its publish timestamp (µs). */
 export type OnDelivery = (seq: number, tUs: number) => void
@@ -43,6 +44,7 @@ export function connectClient(o: ConnectOptions): Promise<BenchConn> {
     case 'textproto': return connectTextproto(o, openWsLib)
     case 'minisocket': return connectMinisocket(o, openWsLib)
     case 'raw-textproto': return connectTextproto(o, openRaw)
+    case 'raw-envelope': return connectTextproto(o, openRaw, true)
     case 'raw-minisocket': return connectMinisocket(o, openRaw)
     case 'raw-engineio': return connectEngineio(o, openRaw)
     case 'socketio': return connectSocketio(o)
@@ -120,20 +122,30 @@ export const openRaw: OpenTransport = (o, path, onText, onClose) => {
 
 interface Pending { resolve: () => void; reject: (e: Error) => void }
 
-async function connectTextproto(o: ConnectOptions, open: OpenTransport): Promise<BenchConn> {
+/** `envelope`: publications come in minisocket's compact pub, `["p", channel, data, offset]` (ws-naive-envelope, a diagnostic). */
+async function connectTextproto(o: ConnectOptions, open: OpenTransport, envelope = false): Promise<BenchConn> {
   let pendingSub: Pending | undefined
   let onReply: OnReply | undefined
-  const ws = await open(o, '/', (text) => {
-    type Data = { s?: number; t?: number; op?: string }
-    let m: Data | [string, string, Data | undefined]
-    try { m = JSON.parse(text) as typeof m } catch { o.onBadFrame(); return }
-    // ws-naive-envelope (diagnostic) sends minisocket's compact pub: ["p", channel, data, offset].
-    const d = Array.isArray(m) ? m[2] : m
-    if (d?.op === 'subok') { pendingSub?.resolve(); pendingSub = undefined; return }
-    if (d?.op === 'echo' && typeof d.t === 'number') { const cb = onReply; onReply = undefined; cb?.(d.t); return }
-    if (typeof d?.s === 'number' && typeof d.t === 'number') o.onDelivery(d.s, d.t)
+  type Data = { s?: number; t?: number; op?: string } | undefined
+  const onData = (m: Data): void => {
+    if (m?.op === 'subok') { pendingSub?.resolve(); pendingSub = undefined; return }
+    if (m?.op === 'echo' && typeof m.t === 'number') { const cb = onReply; onReply = undefined; cb?.(m.t); return }
+    if (typeof m?.s === 'number' && typeof m.t === 'number') o.onDelivery(m.s, m.t)
     else o.onBadFrame()
-  }, () => { pendingSub?.reject(new Error('closed')); pendingSub = undefined })
+  }
+  // Chosen once per connection, so that the judged ws peers' receiver never looks for the envelope.
+  const onText = envelope
+    ? (text: string): void => {
+      let m: Data | [string, string, Data]
+      try { m = JSON.parse(text) as typeof m } catch { o.onBadFrame(); return }
+      onData(Array.isArray(m) ? m[2] : m)
+    }
+    : (text: string): void => {
+      let m: Data
+      try { m = JSON.parse(text) as Data } catch { o.onBadFrame(); return }
+      onData(m)
+    }
+  const ws = await open(o, '/', onText, () => { pendingSub?.reject(new Error('closed')); pendingSub = undefined })
   return {
     subscribe: (channel) => withTimeout(new Promise<void>((resolve, reject) => {
       pendingSub = { resolve, reject }

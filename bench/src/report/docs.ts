@@ -1,7 +1,9 @@
 /**
  * Writes docs/benchmarks.md from a results file: the latest full run when there is one, else the
  * latest quick run, clearly labelled. The hand-written analysis (profiles, what is planned for a
- * missed target) lives in bench/analysis.md and is included as is.
+ * missed target) lives in bench/analysis.md. Its part about the run shown is included as is; the
+ * lab notebook below the HISTORY_MARK line (earlier runs, A/B tests, the profiles behind past
+ * changes, which code comments cite) stays in that file, linked from the page.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +16,15 @@ const benchDir = fileURLToPath(new URL('../..', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
 export const resultsDir = `${benchDir}results`
 export const docsFile = `${repoRoot}docs/benchmarks.md`
+
+/** The line in bench/analysis.md after which the text is history, kept out of the page. */
+export const HISTORY_MARK = '<!-- history: kept in bench/analysis.md, not copied to docs/benchmarks.md -->'
+
+/** The part of the analysis that goes into the page, and whether a history follows it. */
+export function analysisForPage(text: string): { page: string; hasHistory: boolean } {
+  const at = text.indexOf(HISTORY_MARK)
+  return at < 0 ? { page: text.trim(), hasHistory: false } : { page: text.slice(0, at).trim(), hasHistory: true }
+}
 
 export function resultsFile(profile: string): string {
   return `${resultsDir}/latest-${profile}.json`
@@ -58,7 +69,7 @@ function method(res: BenchResults): string {
 export function renderDocs(res: BenchResults): string {
   const charts = writeCharts(res, `${resultsDir}/charts`)
   const analysisFile = `${benchDir}analysis.md`
-  const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8').trim() : ''
+  const analysis = analysisForPage(existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : '')
   const quick = res.profile.name !== 'full'
   const m = res.machine
   return [
@@ -75,7 +86,7 @@ export function renderDocs(res: BenchResults): string {
     'Reproduce (from the repository root, after `npm ci`):',
     '',
     '```sh',
-    quick ? 'npm run bench -- --quick    # this profile, under 5 minutes' : 'npm run bench:full          # this profile, about 40-50 minutes',
+    quick ? 'npm run bench -- --quick    # this profile, under 5 minutes' : `npm run bench:full          # this profile, ${Math.round(res.durationS / 60)} minutes this time`,
     quick ? 'npm run bench:full          # the full profile' : 'npm run bench -- --quick    # smoke profile, under 5 minutes',
     'npm run bench -- --report   # re-render this page from bench/results/latest-*.json',
     '# a focused A/B (writes bench/results/latest-custom.json, leaves this page alone):',
@@ -86,7 +97,8 @@ export function renderDocs(res: BenchResults): string {
     '',
     targetsTable(res),
     '',
-    ...(analysis ? [analysis, ''] : []),
+    ...(analysis.page ? [analysis.page, ''] : []),
+    ...(analysis.hasHistory ? ['Earlier full runs, the A/B tests behind each change and the profiles taken on the way are in [bench/analysis.md](../bench/analysis.md).', ''] : []),
     '## Charts',
     '',
     ...charts.map(([file, alt]) => `![${alt}](../bench/results/charts/${file})\n`),

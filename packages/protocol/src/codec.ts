@@ -35,7 +35,8 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): string {
  * Protocol v2's live publication: `["p", channel, data, offset, epoch, info]`, trailing absent
  * fields left off and a missing middle one sent as `null`. At S subscribers a publication is
  * read S times, and v1's object spends ~80 bytes on keys (`type`, `channel`, `epoch`,
- * `offset`) around the application's data (bench/analysis.md, the section on protocol v2, measured the p99 cost).
+ * `offset`) around the application's data (bench/analysis.md, the section on protocol v2,
+ * measured the p99 cost).
  *
  * `withEpoch: false` leaves the epoch off: the publication is then in the epoch the connection
  * last heard on this channel, from its `subscribed` reply or an earlier `pub`. The server

@@ -85,7 +85,7 @@ test('beside each verdict: in how many rounds (same repeat index) the cells alon
   assert.match(t.find((x) => x.id === 'rpc')?.detail ?? '', /; met in 1 of 2 rounds$/)
   // No round with both cells: nothing is claimed (CPU needs pre-framed and socket.io, absent here).
   assert.equal(t.find((x) => x.id === 'fanout-cpu-1000')?.detail, 'missing a figure')
-  assert.equal(roundsMet([{ peer: 'minisocket', repeat: 0, result: 1 }], ['minisocket', 'ws-naive'], () => true), '')
+  assert.equal(roundsMet([{ peer: 'minisocket', repeat: 0, result: 1 }], ['minisocket', 'ws-naive'], (r) => r, () => true), '')
 })
 
 test('the SVG chart draws one bar per measured value and n/a for missing ones', () => {

@@ -12,6 +12,11 @@ const KIB = 1024
 const f1 = (x: number): string => x.toFixed(1)
 const f2 = (x: number): string => x.toFixed(2)
 
+/** Each target's rule, applied once to the medians and once to each round's cells (roundsMet). */
+const cpuRule = (ours: number, preframed: number, socketio: number): boolean => ours <= 1.15 * preframed && ours < socketio
+const p99Rule = (ours: number, naive: number): boolean => ours <= naive
+const rpcRule = (ours: number, socketio: number): boolean => ours >= 1.5 * socketio
+
 function judge(ok: boolean | undefined): Status {
   return ok === undefined ? 'not measured' : ok ? 'met' : 'missed'
 }
@@ -25,21 +30,21 @@ export function evaluateTargets(res: BenchResults): TargetResult[] {
     const ms = cell('minisocket', subs)?.usPerDelivery.median
     const pf = cell('ws-preframed', subs)?.usPerDelivery.median
     const io = cell('socketio', subs)?.usPerDelivery.median
-    const ok = [ms, pf, io].every((x) => x !== undefined && Number.isFinite(x)) ? ms! <= 1.15 * pf! && ms! < io! : undefined
+    const ok = [ms, pf, io].every((x) => x !== undefined && Number.isFinite(x)) ? cpuRule(ms!, pf!, io!) : undefined
     out.push({
       id: `fanout-cpu-${subs}`,
       target: `S=${subs}: server CPU/delivery ≤ 1.15 × ws pre-framed and < socket.io`,
       status: judge(ok),
-      detail: ok === undefined ? 'missing a figure' : `${f2(ms!)} µs vs ${f2(1.15 * pf!)} µs (1.15 × ${f2(pf!)}) and socket.io ${f2(io!)} µs${roundsMet(atS, ['minisocket', 'ws-preframed', 'socketio'], (c) => c('minisocket').serverUsPerDelivery <= 1.15 * c('ws-preframed').serverUsPerDelivery && c('minisocket').serverUsPerDelivery < c('socketio').serverUsPerDelivery)}`,
+      detail: ok === undefined ? 'missing a figure' : `${f2(ms!)} µs vs ${f2(1.15 * pf!)} µs (1.15 × ${f2(pf!)}) and socket.io ${f2(io!)} µs${roundsMet(atS, ['minisocket', 'ws-preframed', 'socketio'], (r) => r.serverUsPerDelivery, cpuRule)}`,
     })
     const mp = cell('minisocket', subs)?.p99Ms.median
     const np = cell('ws-naive', subs)?.p99Ms.median
-    const okP = mp !== undefined && np !== undefined && Number.isFinite(mp) && Number.isFinite(np) ? mp <= np : undefined
+    const okP = mp !== undefined && np !== undefined && Number.isFinite(mp) && Number.isFinite(np) ? p99Rule(mp, np) : undefined
     out.push({
       id: `fanout-p99-${subs}`,
       target: `S=${subs}: p99 ≤ ws naive p99`,
       status: judge(okP),
-      detail: okP === undefined ? 'missing a figure' : `${f1(mp!)} ms vs ${f1(np!)} ms${roundsMet(atS, ['minisocket', 'ws-naive'], (c) => c('minisocket').latency.p99Ms <= c('ws-naive').latency.p99Ms)}`,
+      detail: okP === undefined ? 'missing a figure' : `${f1(mp!)} ms vs ${f1(np!)} ms${roundsMet(atS, ['minisocket', 'ws-naive'], (r) => r.latency.p99Ms, p99Rule)}`,
     })
   }
   const max = aggregateMax(res)
@@ -66,12 +71,12 @@ export function evaluateTargets(res: BenchResults): TargetResult[] {
   const rpc = aggregateRpc(res)
   const rm = rpc.find((c) => c.peer === 'minisocket')?.roundTripsPerS.median
   const rio = rpc.find((c) => c.peer === 'socketio')?.roundTripsPerS.median
-  const okRpc = rm !== undefined && rio !== undefined ? rm >= 1.5 * rio : undefined
+  const okRpc = rm !== undefined && rio !== undefined ? rpcRule(rm, rio) : undefined
   out.push({
     id: 'rpc',
     target: 'RPC round trips/s ≥ 1.5 × socket.io acks',
     status: judge(okRpc),
-    detail: okRpc === undefined ? 'missing a figure' : `${(rm! / 1000).toFixed(1)}k vs ${(1.5 * rio! / 1000).toFixed(1)}k (1.5 × ${(rio! / 1000).toFixed(1)}k)${roundsMet(res.rpc, ['minisocket', 'socketio'], (c) => c('minisocket').roundTripsPerS >= 1.5 * c('socketio').roundTripsPerS)}`,
+    detail: okRpc === undefined ? 'missing a figure' : `${(rm! / 1000).toFixed(1)}k vs ${(1.5 * rio! / 1000).toFixed(1)}k (1.5 × ${(rio! / 1000).toFixed(1)}k)${roundsMet(res.rpc, ['minisocket', 'socketio'], (r) => r.roundTripsPerS, rpcRule)}`,
   })
   const ours = res.sizes.filter((s) => s.kind === 'minisocket' && s.target !== 'none')
   if (ours.length === 0) out.push({ id: 'size', target: 'Client entries: core/browser ≤ 6 KiB gz, mini-program ≤ 8 KiB gz', status: 'not measured', detail: 'no client entry measured' })
@@ -91,10 +96,11 @@ export function evaluateTargets(res: BenchResults): TargetResult[] {
  * A second view of a target the medians judge: in how many rounds its cells alone would meet
  * it. A round is one repeat index; in the full profile its peers ran back to back, so its cells
  * mostly share the VM's state, whose slow spells last minutes and move whole rounds
- * (bench/analysis.md). Shown beside the verdict, never instead of it. A round missing one of
- * `peers` is left out; with none left the text is empty.
+ * (bench/analysis.md). Shown beside the verdict, never instead of it. `rule` gets each round's
+ * `figure` of `peers`, in that order. A round missing one of `peers` is left out; with none
+ * left the text is empty.
  */
-export function roundsMet<R>(rows: ReadonlyArray<Row<R>>, peers: readonly string[], ok: (cell: (peer: string) => R) => boolean): string {
+export function roundsMet<R>(rows: ReadonlyArray<Row<R>>, peers: readonly string[], figure: (result: R) => number, rule: (...figures: number[]) => boolean): string {
   const byRepeat = new Map<number, Map<string, R>>()
   for (const r of rows) {
     if (!peers.includes(r.peer)) continue
@@ -107,7 +113,7 @@ export function roundsMet<R>(rows: ReadonlyArray<Row<R>>, peers: readonly string
   for (const round of byRepeat.values()) {
     if (round.size !== peers.length) continue
     rounds++
-    if (ok((peer) => round.get(peer)!)) met++
+    if (rule(...peers.map((peer) => figure(round.get(peer)!)))) met++
   }
   return rounds === 0 ? '' : `; met in ${met} of ${rounds} rounds`
 }

@@ -88,6 +88,23 @@ test('beside each verdict: in how many rounds (same repeat index) the cells alon
   assert.equal(roundsMet([{ peer: 'minisocket', repeat: 0, result: 1 }], ['minisocket', 'ws-naive'], (r) => r, () => true), '')
 })
 
+test('beside a p99 verdict: the engine\'s limit, ws pre-framed, judged by the same rule as a yardstick', () => {
+  const p = quickProfile()
+  p.fanout.subs = [100]
+  const row = (peer: string, repeat: number, p99: number) => ({ peer, subs: 100, repeat, result: windowResult({ subs: 100, latency: { count: 1, p50Ms: 1, p90Ms: 2, p99Ms: p99, maxMs: p99 } }) })
+  const base = { profile: p, machine: { cpus: 2, model: 'x', node: 'v20', kernel: 'k', taskset: true, pinned: true }, startedAt: '', durationS: 1, maxrate: [], idle: [], rpc: [], sizes: [], errors: [], quietWaits: [] }
+  // Pre-framed against naive: 3.0 ≤ 3.1 in round 0, 3.4 > 3.2 in round 1, 3.3 ≤ 3.5 in round 2;
+  // medians 3.3 against 3.2: missed by the medians, met in 2 of 3 rounds. Ours (3.2, 3.3, 3.1)
+  // meets 1 of 3 rounds, and its medians (3.2 against 3.2) meet the target.
+  const rounds: Array<[naive: number, preframed: number, ours: number]> = [[3.1, 3.0, 3.2], [3.2, 3.4, 3.3], [3.5, 3.3, 3.1]]
+  const fanout = rounds.flatMap(([naive, preframed, ours], i) => [row('ws-naive', i, naive), row('ws-preframed', i, preframed), row('minisocket', i, ours)])
+  const detail = evaluateTargets({ ...base, fanout } as unknown as BenchResults).find((x) => x.id === 'fanout-p99-100')?.detail ?? ''
+  assert.match(detail, /^3\.2 ms vs 3\.2 ms; met in 1 of 3 rounds; by the same rule ws pre-framed \(the engine's limit\): 3\.3 ms, missed \(met in 2 of 3 rounds\)$/)
+  // Without a pre-framed cell there is no yardstick, and nothing is claimed.
+  const without = evaluateTargets({ ...base, fanout: fanout.filter((r) => r.peer !== 'ws-preframed') } as unknown as BenchResults).find((x) => x.id === 'fanout-p99-100')?.detail ?? ''
+  assert.doesNotMatch(without, /pre-framed/)
+})
+
 test('the SVG chart draws one bar per measured value and n/a for missing ones', () => {
   const svg = barChart({ title: 'T <1>', unit: 'µs', groups: ['S = 1', 'S = 2'], series: ['a', 'b'], values: [[{ value: 1, min: 0.5, max: 2 }, undefined], [{ value: 3, min: 3, max: 3 }, { value: 4, min: 4, max: 4 }]] })
   assert.ok(svg.startsWith('<svg'))

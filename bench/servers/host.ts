@@ -10,7 +10,7 @@
  */
 import { createInterface } from 'node:readline'
 import { writeHeapSnapshot } from 'node:v8'
-import { cpuUs, nowUs } from '../src/clock.js'
+import { cpuUs, nowUs, userCpuUs } from '../src/clock.js'
 import { watchGcPauses } from '../src/gc-pauses.js'
 import { Histogram } from '../src/histogram.js'
 import { PublishSchedule } from './schedule.js'
@@ -73,6 +73,7 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
   const bursts = new Histogram()
   let windowStartUs = 0
   let cpuAtWindow = 0
+  let userCpuAtWindow = 0
   let gcAtWindow = { ...gc }
   const tick = (): void => {
     const due = schedule.due(nowUs())
@@ -80,6 +81,7 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
       if (sent === warmup) {
         windowStartUs = nowUs()
         cpuAtWindow = cpuUs()
+        userCpuAtWindow = userCpuUs()
         gcAtWindow = { ...gc }
         gc.maxMs = 0
         emit({ id: c.id, event: 'window-start', t: windowStartUs })
@@ -103,6 +105,7 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
         windowStartUs,
         windowEndUs: end,
         serverCpuUs: cpuUs() - cpuAtWindow,
+        serverUserCpuUs: userCpuUs() - userCpuAtWindow,
         maxLagMs: schedule.maxLagMs,
         burstP50Ms: bursts.quantile(0.5) / 1000,
         burstP99Ms: bursts.quantile(0.99) / 1000,

@@ -43,6 +43,8 @@ test('a tiny run of the raw ws peer yields complete, sane results', { timeout: 3
   assert.ok(f.latency.p50Ms > 0 && f.latency.p50Ms <= f.latency.p99Ms && f.latency.p99Ms <= Math.max(f.latency.maxMs, f.latency.p99Ms))
   assert.ok(f.achievedDps > 0)
   assert.ok(Number.isFinite(f.serverUsPerDelivery) && f.serverUsPerDelivery > 0)
+  // The user-mode share is part of the whole: never negative, never more than it.
+  assert.ok(f.serverUserUsPerDelivery !== undefined && f.serverUserUsPerDelivery >= 0 && f.serverUserUsPerDelivery <= f.serverUsPerDelivery, `user ${f.serverUserUsPerDelivery} of ${f.serverUsPerDelivery} µs`)
   assert.ok(f.serverCpuPct > 0 && f.loadgenCpuPct > 0)
   // The GC diagnostics reach the result (a field lost on the way would read NaN).
   for (const g of [f.serverGc, f.loadgenGc]) assert.ok(g !== undefined && Number.isInteger(g.count) && g.count >= 0 && g.ms >= 0 && g.maxMs >= 0, JSON.stringify(g))

@@ -50,6 +50,12 @@ export interface WindowResult {
   loadgenIo?: { wakeupsPerDelivery: number; preemptionsPerDelivery: number }
   /** Diagnostic (JSON only): the server's GC pauses from the window's start to the last publication. */
   serverGc?: { count: number; ms: number; maxMs: number }
+  /**
+   * Diagnostic (JSON only): the user-mode part of serverUsPerDelivery, the server's own code
+   * (JavaScript, Node, libuv); the rest is the kernel's, mostly the write syscall and the
+   * loopback receive path it runs. Absent in older results.
+   */
+  serverUserUsPerDelivery?: number
   /** Why a max-rate step failed; empty when it passed. */
   failures: string[]
 }
@@ -126,6 +132,7 @@ export async function runWindow(session: Session, offeredDps: number, w: Window,
     lastQuarterP90Ms: q4.quantile(0.9) / 1000,
     serverCpuPct: cpuPct(serverCpuUs, serverWallUs),
     serverUsPerDelivery: delivered > 0 ? serverCpuUs / delivered : Number.NaN,
+    serverUserUsPerDelivery: delivered > 0 ? Number(pub['serverUserCpuUs']) / delivered : Number.NaN,
     loadgenCpuPct: cpuPct(loadgenCpuUs, loadgenWallUs),
     backgroundCpuPct: Math.max(0, busyPct(ticks0, ticks1, cpus().length) - cpuPct(serverCpuUs, serverWallUs) - cpuPct(loadgenCpuUs + self1.user + self1.system, loadgenWallUs)),
     keptSchedule: pub['keptSchedule'] === true,

@@ -41,10 +41,17 @@ const CLOSE_GRACE_MS = 5_000
 /** A slow consumer is not reading: its close frame waits behind a full buffer, so drop it sooner. */
 const SLOW_CLOSE_GRACE_MS = 1_000
 
-export interface Subscription {
+/**
+ * One connection's subscription to one channel. It is what the hub holds for the channel and
+ * hands each message to, so a delivery needs no lookup of the channel in the connection's
+ * subscriptions: that Map lookup was 2.7 % of the server thread at S = 1000 in a `perf` profile
+ * (bench/analysis.md). `ended` once the connection let go of it (unsubscribed, failed, or
+ * replaced by a newer subscription to the same channel): it delivers nothing from then on.
+ */
+export interface Subscription extends Subscriber {
   readonly channel: string
   readonly rule: ChannelRule
-  state: 'subscribing' | 'live'
+  state: 'subscribing' | 'live' | 'ended'
   /** Live messages that arrived while the history read was in flight (subscribe-then-read race). */
   buffer: Outbound[]
   /**
@@ -88,7 +95,7 @@ export function coveredBy(floor: StreamMark, mark: StreamMark | undefined): bool
   return mark !== undefined && mark.epoch === floor.epoch && (mark.offset ?? 0) <= (floor.offset ?? 0)
 }
 
-export class Connection implements Subscriber, TransportHandler, BucketState, HeartbeatMember {
+export class Connection implements TransportHandler, BucketState, HeartbeatMember {
   state: ConnectionState = 'handshaking'
   /** The protocol version agreed at connect. */
   version = 1
@@ -163,13 +170,35 @@ export class Connection implements Subscriber, TransportHandler, BucketState, He
     return this.subs?.size ?? 0
   }
 
+  /** A new subscription of this connection, not yet added (handlers.ts subscribeChannel). */
+  newSubscription(channel: string, rule: ChannelRule): Subscription {
+    const sub: Subscription = {
+      channel, rule, state: 'subscribing', buffer: [], floor: undefined, epoch: undefined, epochUntil: 0, sentTop: 0,
+      deliver: (message) => this.deliver(sub, message),
+    }
+    return sub
+  }
+
+  /** Makes `sub` the connection's subscription to its channel; one it replaces is ended. */
   addSubscription(sub: Subscription): void {
     this.subs ??= new Map()
+    const previous = this.subs.get(sub.channel)
+    if (previous !== undefined && previous !== sub) this.endSubscription(previous)
     this.subs.set(sub.channel, sub)
   }
 
   removeSubscription(channel: string): void {
-    this.subs?.delete(channel)
+    const sub = this.subs?.get(channel)
+    if (sub === undefined) return
+    this.subs!.delete(channel)
+    this.endSubscription(sub)
+  }
+
+  /** The hub lets go of `sub`, and anything still on its way to it is dropped. Idempotent. */
+  endSubscription(sub: Subscription): void {
+    sub.state = 'ended'
+    sub.buffer = []
+    this.ctx.hub.unsubscribe(sub.channel, sub)
   }
 
   private setState(next: ConnectionState): boolean {
@@ -203,10 +232,9 @@ export class Connection implements Subscriber, TransportHandler, BucketState, He
     this.send(frame)
   }
 
-  /** A message fanned out by the hub: the same prepared bytes for every subscriber of one wire form. */
-  deliver(channel: string, message: Outbound): void {
-    const sub = this.subs?.get(channel)
-    if (sub === undefined || this.state !== 'open') return
+  /** A message fanned out by the hub to `sub`: the same prepared bytes for every subscriber of one wire form. */
+  deliver(sub: Subscription, message: Outbound): void {
+    if (this.state !== 'open' || sub.state === 'ended') return
     if (sub.state === 'live') {
       const mark = message.mark
       if (sub.floor !== undefined) {
@@ -395,7 +423,7 @@ export class Connection implements Subscriber, TransportHandler, BucketState, He
     this.clearTimers()
     if (this.closeTimer !== undefined) options.clock.clearTimeout(this.closeTimer)
     this.closeTimer = undefined
-    if (this.subs !== undefined) for (const channel of this.subs.keys()) hub.unsubscribe(channel, this)
+    if (this.subs !== undefined) for (const sub of this.subs.values()) hub.unsubscribe(sub.channel, sub)
     this.subs = undefined
     registry.all.delete(this)
     registry.perIp.remove(this.ip)

@@ -6,7 +6,7 @@
 import { ErrorCode, type ClientFrame, type Json, type HistoryQueryFrame, type PublishFrame, type RpcFrame, type SubscribedFrame, type SubscribeFrame, type StreamPosition } from '@minisocket/protocol'
 import type { ChannelContext } from './api.js'
 import { type ChannelRule, historyOptions, permits } from './channels.js'
-import type { Connection, Subscription } from './connection.js'
+import type { Connection } from './connection.js'
 import { recoveryOutcome } from './engine/types.js'
 import { RequestError, RpcError, unavailable } from './errors.js'
 
@@ -73,12 +73,12 @@ export async function subscribeChannel(conn: Connection, channel: string, rule: 
   // connection out of the hub again.
   if (conn.state !== 'open') return
   const { hub, broker, presence } = conn.ctx
-  const sub: Subscription = { channel, rule, state: 'subscribing', buffer: [], floor: undefined, epoch: undefined, epochUntil: 0, sentTop: 0 }
+  const sub = conn.newSubscription(channel, rule)
   conn.addSubscription(sub)
   const reply: SubscribedFrame = { type: 'subscribed', id, channel }
   let top: StreamPosition | undefined
   try {
-    await hub.subscribe(channel, conn)
+    await hub.subscribe(channel, sub)
     const history = historyOptions(rule)
     if (history !== undefined) {
       const read = await broker.history(channel, since === undefined ? { limit: 0 } : { since }, history)
@@ -93,7 +93,7 @@ export async function subscribeChannel(conn: Connection, channel: string, rule: 
     }
   } catch (err) {
     if (conn.subscription(channel) === sub) conn.removeSubscription(channel)
-    hub.unsubscribe(channel, conn)
+    else conn.endSubscription(sub)
     throw unavailable(err)
   }
   if (conn.subscription(channel) !== sub || conn.state !== 'open') return
@@ -106,7 +106,7 @@ export async function subscribeChannel(conn: Connection, channel: string, rule: 
   sub.sentTop = top?.offset ?? 0
   const buffered = sub.buffer
   sub.buffer = []
-  for (const message of buffered) conn.deliver(channel, message)
+  for (const message of buffered) conn.deliver(sub, message)
   const record = conn.session
   if (rule.presence && record !== undefined && record.presence?.has(channel) !== true) await presence.join(record, channel)
 }
@@ -115,7 +115,6 @@ async function unsubscribe(conn: Connection, id: number, channel: string): Promi
   const sub = conn.subscription(channel)
   if (sub === undefined) throw new RequestError(ErrorCode.NotSubscribed, `not subscribed to ${channel}`)
   conn.removeSubscription(channel)
-  conn.ctx.hub.unsubscribe(channel, conn)
   conn.send({ type: 'unsubscribed', id, channel })
   if (conn.session !== undefined) await conn.ctx.presence.leave(conn.session, channel)
 }

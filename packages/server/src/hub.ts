@@ -44,8 +44,9 @@ export class Outbound {
   }
 }
 
+/** What the hub holds per channel and hands each message to: a connection's Subscription. */
 export interface Subscriber {
-  deliver(channel: string, message: Outbound): void
+  deliver(message: Outbound): void
 }
 
 export class Hub implements BrokerHandler {
@@ -123,7 +124,7 @@ export class Hub implements BrokerHandler {
     const subscribers = this.channels.get(channel)
     if (subscribers === undefined || subscribers.size === 0) return
     const message = new Outbound(this.engine, frame, mark)
-    for (const subscriber of subscribers) subscriber.deliver(channel, message)
+    for (const subscriber of subscribers) subscriber.deliver(message)
     this.stats.messagesOut += subscribers.size
   }
 

@@ -27,7 +27,7 @@ test('a publication is framed once per wire form, and the same prepared message 
   const hub = new Hub(broker, engine, stats, silent, () => {})
   await broker.start(hub)
   const got: Outbound[] = []
-  const subscribers: Subscriber[] = Array.from({ length: 50 }, () => ({ deliver: (_c, message) => got.push(message) }))
+  const subscribers: Subscriber[] = Array.from({ length: 50 }, () => ({ deliver: (message) => got.push(message) }))
   for (const s of subscribers) await hub.subscribe('ch', s)
   const { epoch } = await broker.history('ch', { limit: 0 }, { size: 10, ttlMs: 60_000 })
   await broker.publish('ch', { hello: 'world' }, { client: 'c', user: 'u' }, { history: { size: 10, ttlMs: 60_000 } })

@@ -10,7 +10,7 @@
  */
 import { createInterface } from 'node:readline'
 import { writeHeapSnapshot } from 'node:v8'
-import { cpuUs, nowUs, userCpuUs } from '../src/clock.js'
+import { cpuUs, nowUs } from '../src/clock.js'
 import { watchGcPauses } from '../src/gc-pauses.js'
 import { Histogram } from '../src/histogram.js'
 import { PublishSchedule } from './schedule.js'
@@ -72,16 +72,15 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
   // load generator's; bench/analysis.md, p99 at S = 100).
   const bursts = new Histogram()
   let windowStartUs = 0
-  let cpuAtWindow = 0
-  let userCpuAtWindow = 0
+  /** process.cpuUsage() at the window's start: user and system time, read together. */
+  let cpuAtWindow = process.cpuUsage()
   let gcAtWindow = { ...gc }
   const tick = (): void => {
     const due = schedule.due(nowUs())
     while (sent < due) {
       if (sent === warmup) {
         windowStartUs = nowUs()
-        cpuAtWindow = cpuUs()
-        userCpuAtWindow = userCpuUs()
+        cpuAtWindow = process.cpuUsage()
         gcAtWindow = { ...gc }
         gc.maxMs = 0
         emit({ id: c.id, event: 'window-start', t: windowStartUs })
@@ -95,6 +94,7 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
     if (sent >= total) {
       clearInterval(timer)
       const end = nowUs()
+      const used = process.cpuUsage(cpuAtWindow)
       emit({
         id: c.id,
         event: 'published',
@@ -104,8 +104,8 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
         lastSeq: c.firstSeq + total - 1,
         windowStartUs,
         windowEndUs: end,
-        serverCpuUs: cpuUs() - cpuAtWindow,
-        serverUserCpuUs: userCpuUs() - userCpuAtWindow,
+        serverCpuUs: used.user + used.system,
+        serverUserCpuUs: used.user,
         maxLagMs: schedule.maxLagMs,
         burstP50Ms: bursts.quantile(0.5) / 1000,
         burstP99Ms: bursts.quantile(0.99) / 1000,

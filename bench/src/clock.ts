@@ -16,8 +16,3 @@ export function cpuUs(): number {
   const u = process.cpuUsage()
   return u.user + u.system
 }
-
-/** The user-mode part of it: the process's own code (JavaScript, Node, libuv), not the kernel's. */
-export function userCpuUs(): number {
-  return process.cpuUsage().user
-}

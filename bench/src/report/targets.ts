@@ -102,6 +102,11 @@ export function evaluateTargets(res: BenchResults): TargetResult[] {
  * left the text is empty.
  */
 export function roundsMet<R>(rows: ReadonlyArray<Row<R>>, peers: readonly string[], figure: (result: R) => number, rule: (...figures: number[]) => boolean): string {
+  const c = countRounds(rows, peers, figure, rule)
+  return c.rounds === 0 ? '' : `; met in ${c.met} of ${c.rounds} rounds`
+}
+
+function countRounds<R>(rows: ReadonlyArray<Row<R>>, peers: readonly string[], figure: (result: R) => number, rule: (...figures: number[]) => boolean): { met: number; rounds: number } {
   const byRepeat = new Map<number, Map<string, R>>()
   for (const r of rows) {
     if (!peers.includes(r.peer)) continue
@@ -116,7 +121,7 @@ export function roundsMet<R>(rows: ReadonlyArray<Row<R>>, peers: readonly string
     rounds++
     if (rule(...peers.map((peer) => figure(round.get(peer)!)))) met++
   }
-  return rounds === 0 ? '' : `; met in ${met} of ${rounds} rounds`
+  return { met, rounds }
 }
 
 /**
@@ -127,8 +132,8 @@ export function roundsMet<R>(rows: ReadonlyArray<Row<R>>, peers: readonly string
  */
 function engineLimitByP99Rule(preframed: number | undefined, naive: number, atS: ReadonlyArray<Row<WindowResult>>): string {
   if (preframed === undefined || !Number.isFinite(preframed)) return ''
-  const rounds = roundsMet(atS, ['ws-preframed', 'ws-naive'], (r) => r.latency.p99Ms, p99Rule)
-  return `; by the same rule ws pre-framed (the engine's limit): ${f1(preframed)} ms, ${p99Rule(preframed, naive) ? 'met' : 'missed'}${rounds === '' ? '' : ` (${rounds.slice(2)})`}`
+  const c = countRounds(atS, ['ws-preframed', 'ws-naive'], (r) => r.latency.p99Ms, p99Rule)
+  return `; by the same rule ws pre-framed (the engine's limit): ${f1(preframed)} ms, ${p99Rule(preframed, naive) ? 'met' : 'missed'}${c.rounds === 0 ? '' : ` (met in ${c.met} of ${c.rounds} rounds)`}`
 }
 
 /** A peer's maximum rate at S = 5000, or, when it passed no step, the bound its failures prove. */

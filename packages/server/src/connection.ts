@@ -187,15 +187,13 @@ export class Connection implements TransportHandler, BucketState, HeartbeatMembe
     this.subs.set(sub.channel, sub)
   }
 
-  removeSubscription(channel: string): void {
-    const sub = this.subs?.get(channel)
-    if (sub === undefined) return
-    this.subs!.delete(channel)
+  /** Lets go of `sub`, current or already replaced: the hub drops it, and so does anything on its way. Idempotent. */
+  removeSubscription(sub: Subscription): void {
+    if (this.subs?.get(sub.channel) === sub) this.subs.delete(sub.channel)
     this.endSubscription(sub)
   }
 
-  /** The hub lets go of `sub`, and anything still on its way to it is dropped. Idempotent. */
-  endSubscription(sub: Subscription): void {
+  private endSubscription(sub: Subscription): void {
     sub.state = 'ended'
     sub.buffer = []
     this.ctx.hub.unsubscribe(sub.channel, sub)

@@ -92,8 +92,7 @@ export async function subscribeChannel(conn: Connection, channel: string, rule: 
       reply.publications = []
     }
   } catch (err) {
-    if (conn.subscription(channel) === sub) conn.removeSubscription(channel)
-    else conn.endSubscription(sub)
+    conn.removeSubscription(sub)
     throw unavailable(err)
   }
   if (conn.subscription(channel) !== sub || conn.state !== 'open') return
@@ -114,7 +113,7 @@ export async function subscribeChannel(conn: Connection, channel: string, rule: 
 async function unsubscribe(conn: Connection, id: number, channel: string): Promise<void> {
   const sub = conn.subscription(channel)
   if (sub === undefined) throw new RequestError(ErrorCode.NotSubscribed, `not subscribed to ${channel}`)
-  conn.removeSubscription(channel)
+  conn.removeSubscription(sub)
   conn.send({ type: 'unsubscribed', id, channel })
   if (conn.session !== undefined) await conn.ctx.presence.leave(conn.session, channel)
 }

@@ -47,22 +47,28 @@ const SLOW_CLOSE_GRACE_MS = 1_000
  * subscriptions: that Map lookup was 2.7 % of the server thread at S = 1000 in a `perf` profile
  * (bench/analysis.md). `ended` once the connection let go of it (unsubscribed, failed, or
  * replaced by a newer subscription to the same channel): it delivers nothing from then on.
+ *
+ * A live delivery reads this object, the transport and what the write itself reads, nothing
+ * more: at S = 1000 every object a delivery touches is a likely cache miss (the kernel's socket
+ * work between two deliveries evicts them; bench/analysis.md has the A/B). So the subscription
+ * is a class, not an object with a closure (and its context) per subscription; it keeps the
+ * transport and the protocol version, both fixed once the connection is open; and it does not
+ * read the connection's state: a connection leaves `open` only by closing its transport, whose
+ * `send` then drops the message. What is not live goes through the connection.
  */
-export interface Subscription extends Subscriber {
-  readonly channel: string
-  readonly rule: ChannelRule
-  state: 'subscribing' | 'live' | 'ended'
+export class Subscription implements Subscriber {
+  state: 'subscribing' | 'live' | 'ended' = 'subscribing'
   /** Live messages that arrived while the history read was in flight (subscribe-then-read race). */
-  buffer: Outbound[]
+  buffer: Outbound[] = []
   /**
    * The top of that history read: the client has every publication up to it (in the reply or
    * before its `since`). Until a later offset arrives, live messages at or below it are
    * dropped — on Redis the read (command link) can see an offset before the pub/sub link
    * delivers it, which sent offset N both in the reply and live (G1: at most once).
    */
-  floor: StreamMark | undefined
+  floor: StreamMark | undefined = undefined
   /** The epoch of the last publication sent on this subscription, or of its `subscribed` reply. */
-  epoch: string | undefined
+  epoch: string | undefined = undefined
   /**
    * v2 sends publications of `epoch` with the epoch while their offset is at most this. It is
    * set, when the epoch changes, to one past `sentTop`: the client's own offset is at most
@@ -71,9 +77,38 @@ export interface Subscription extends Subscriber {
    * the next offset of its old epoch, or as a duplicate (client e2e recovery.test.ts drops
    * every frame that carries the epoch).
    */
-  epochUntil: number
+  epochUntil = 0
   /** The highest offset sent on this subscription, in any epoch (the reply's top included). */
-  sentTop: number
+  sentTop = 0
+
+  private readonly transport: Transport
+  private readonly version: number
+
+  constructor(
+    readonly connection: Connection,
+    readonly channel: string,
+    readonly rule: ChannelRule,
+  ) {
+    this.transport = connection.transport
+    this.version = connection.version
+  }
+
+  /** A message fanned out by the hub: the same prepared bytes for every subscriber of one wire form. */
+  deliver(message: Outbound): void {
+    if (this.state !== 'live') {
+      this.connection.deliverWhileSubscribing(this, message)
+      return
+    }
+    const mark = message.mark
+    if (this.floor !== undefined) {
+      if (coveredBy(this.floor, mark)) return
+      // Past the floor: pub/sub delivers in order, nothing at or below it can follow.
+      if (mark !== undefined) this.floor = undefined
+    }
+    // The epoch bookkeeping is v2's alone: a v1 connection gets the epoch in every object.
+    const withEpoch = this.version >= 2 && mark?.epoch !== undefined && sendsEpoch(this, mark.epoch, mark.offset ?? 0)
+    this.transport.send(message.message(this.version, withEpoch))
+  }
 }
 
 /**
@@ -172,11 +207,7 @@ export class Connection implements TransportHandler, BucketState, HeartbeatMembe
 
   /** A new subscription of this connection, not yet added (handlers.ts subscribeChannel). */
   newSubscription(channel: string, rule: ChannelRule): Subscription {
-    const sub: Subscription = {
-      channel, rule, state: 'subscribing', buffer: [], floor: undefined, epoch: undefined, epochUntil: 0, sentTop: 0,
-      deliver: (message) => this.deliver(sub, message),
-    }
-    return sub
+    return new Subscription(this, channel, rule)
   }
 
   /** Makes `sub` the connection's subscription to its channel; one it replaces is ended. */
@@ -230,20 +261,10 @@ export class Connection implements TransportHandler, BucketState, HeartbeatMembe
     this.send(frame)
   }
 
-  /** A message fanned out by the hub to `sub`: the same prepared bytes for every subscriber of one wire form. */
-  deliver(sub: Subscription, message: Outbound): void {
-    if (this.state !== 'open' || sub.state === 'ended') return
-    if (sub.state === 'live') {
-      const mark = message.mark
-      if (sub.floor !== undefined) {
-        if (coveredBy(sub.floor, mark)) return
-        // Past the floor: pub/sub delivers in order, nothing at or below it can follow.
-        if (mark !== undefined) sub.floor = undefined
-      }
-      // The epoch bookkeeping is v2's alone: a v1 connection gets the epoch in every object.
-      const v2 = this.version >= 2
-      this.transport.send(message.message(this.version, v2 && mark?.epoch !== undefined && sendsEpoch(sub, mark.epoch, mark.offset ?? 0)))
-    } else if (sub.buffer.length < this.ctx.options.limits.maxOutboundBuffer / 64) sub.buffer.push(message)
+  /** A message for `sub` before its history read is done: held, in order, up to a limit. */
+  deliverWhileSubscribing(sub: Subscription, message: Outbound): void {
+    if (this.state !== 'open' || sub.state !== 'subscribing') return
+    if (sub.buffer.length < this.ctx.options.limits.maxOutboundBuffer / 64) sub.buffer.push(message)
     else this.disconnect(CloseCode.SlowConsumer, 'too many publications while subscribing', undefined, SLOW_CLOSE_GRACE_MS)
   }
 

@@ -99,13 +99,13 @@ export async function subscribeChannel(conn: Connection, channel: string, rule: 
   conn.send(reply)
   sub.state = 'live'
   // Offsets up to the read's top were in the reply (or are before the position it reports):
-  // buffered and late live copies of them are dropped by deliver().
+  // buffered and late live copies of them are dropped by Subscription.deliver.
   sub.floor = top
   sub.epoch = top?.epoch
   sub.sentTop = top?.offset ?? 0
   const buffered = sub.buffer
   sub.buffer = []
-  for (const message of buffered) conn.deliver(sub, message)
+  for (const message of buffered) sub.deliver(message)
   const record = conn.session
   if (rule.presence && record !== undefined && record.presence?.has(channel) !== true) await presence.join(record, channel)
 }

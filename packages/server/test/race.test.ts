@@ -6,8 +6,10 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Json, PresenceMember, PublisherInfo } from '@minisocket/protocol'
 import { MemoryBroker, type MemoryBrokerOptions, type Broker, type BrokerHandler, type HistoryOptions, type HistoryQuery, type HistoryResult, type PublishOptions } from '../src/index.js'
-import { FakeClock } from '@minisocket/testkit'
-import { startServer, TestClient, wsUrl } from './helpers.js'
+import { randomBytes } from 'node:crypto'
+import { closePayload, encodeFrame, FakeClock, FrameParser, Opcode, type WsFrame } from '@minisocket/testkit'
+import { startServer, TestClient, until, within, wsUrl } from './helpers.js'
+import { RawSocket } from './raw-socket.js'
 
 /** A memory broker whose history read runs hooks before and after the real read. */
 class RacyBroker implements Broker {
@@ -163,5 +165,79 @@ test('v2: a publication of an older epoch, buffered during the read, carries its
     client.close()
   } finally {
     await server.close({ drainMs: 0 })
+  }
+})
+
+test('more publications during the history read than the subscription may hold (maxOutboundBuffer / 64) → close 4002, and none is sent', async () => {
+  const broker = new RacyBroker()
+  // 256 bytes of outbound buffer: a subscribing subscription holds at most 4 publications.
+  const server = await startServer({ broker, namespaces: [{ match: /^/, historySize: 100 }], limits: { maxOutboundBuffer: 256 } })
+  try {
+    broker.before = async () => {
+      for (let i = 1; i <= 5; i++) await server.publish('ch', i)
+    }
+    const { client } = await TestClient.connect(wsUrl(server))
+    client.ws.send(JSON.stringify({ type: 'subscribe', id: 7, channel: 'ch' }))
+    const closed = await client.waitClosed()
+    assert.equal(closed.code, 4002)
+    assert.deepEqual(client.frames.filter((f) => f.type === 'pub' || f.type === 'subscribed'), [])
+    assert.equal(client.frames.find((f) => f.type === 'disconnect')?.code, 4002)
+  } finally {
+    await server.close({ drainMs: 500 })
+  }
+})
+
+test('four publications during the read fit that limit and arrive once, in order, after the reply', async () => {
+  const broker = new RacyBroker()
+  const server = await startServer({ broker, namespaces: [{ match: /^/, historySize: 100 }], limits: { maxOutboundBuffer: 256 } })
+  try {
+    const { client } = await TestClient.connect(wsUrl(server))
+    // Held back past the read, so all four are buffered live (not in the read).
+    broker.before = async () => {
+      broker.holdLive = true
+    }
+    broker.after = async () => {
+      for (let i = 1; i <= 4; i++) await server.publish('ch', i)
+      broker.holdLive = false
+      for (const release of broker.held.splice(0)) release()
+    }
+    const sub = await client.request({ type: 'subscribe', channel: 'ch' }, 'subscribed')
+    assert.equal(sub.offset, 0)
+    const live: number[] = []
+    for (let i = 0; i < 4; i++) live.push((await client.next('pub')).offset as number)
+    assert.deepEqual(live, [1, 2, 3, 4])
+    client.close()
+  } finally {
+    await server.close({ drainMs: 500 })
+  }
+})
+
+test('a subscription of a connection that is closing sends nothing after its close frame (RFC 6455 §5.5.1)', async () => {
+  const server = await startServer({ namespaces: [{ match: /^/, historySize: 100 }], authenticate: ({ token }) => (token === undefined ? null : { user: token }) })
+  // A bare socket sees every byte the server writes, also what a WebSocket client drops after a close frame.
+  const raw = await RawSocket.open(server.port)
+  try {
+    const parser = new FrameParser()
+    const frames: WsFrame[] = []
+    raw.socket.on('data', (chunk: Buffer) => frames.push(...parser.push(chunk)))
+    const texts = (): Array<Record<string, unknown>> => frames.filter((f) => f.opcode === Opcode.text).map((f) => JSON.parse(f.payload.toString('utf8')) as Record<string, unknown>)
+    raw.send({ type: 'connect', id: 1, versions: [1], token: 'u1' })
+    await until(() => texts().some((f) => f.type === 'connected'), undefined, 'connected')
+    raw.send({ type: 'subscribe', id: 2, channel: 'ch' })
+    await until(() => texts().some((f) => f.type === 'subscribed'), undefined, 'subscribed')
+    // The server closes the connection (4504) and publishes on its channel before the peer answered the close.
+    server.disconnectUser('u1')
+    await server.publish('ch', 1)
+    await until(() => frames.some((f) => f.opcode === Opcode.close), undefined, 'close frame')
+    await server.publish('ch', 2)
+    raw.socket.write(encodeFrame({ opcode: 'close', payload: closePayload(4504) }, randomBytes(4)))
+    await within(new Promise((resolve) => raw.socket.once('close', resolve)), 3000, 'socket closed')
+    const close = frames.findIndex((f) => f.opcode === Opcode.close)
+    assert.equal(frames[close]?.payload.readUInt16BE(0), 4504)
+    assert.deepEqual(frames.slice(close + 1), [], 'nothing follows the close frame')
+    assert.deepEqual(texts().filter((f) => f.type === 'pub'), [], 'no publication after the disconnect')
+  } finally {
+    raw.destroy()
+    await server.close({ drainMs: 500 })
   }
 })

@@ -110,8 +110,9 @@ class WsTransport implements Transport, CorkTarget {
   }
 
   send(message: PreparedMessage): void {
-    // Nothing may follow our (or the peer's) close frame.
-    if (this.ws.readyState !== WebSocket.OPEN || this.socket.destroyed) return
+    // Nothing may follow our (or the peer's) close frame. `writable` reads only the write state
+    // that write() reads anyway; `destroyed` also read the read state, one more object per delivery.
+    if (this.ws.readyState !== WebSocket.OPEN || !this.socket.writable) return
     const { frame } = message as WsMessage
     if (this.coalescer.claimDirect(this)) {
       this.socket.write(frame)

@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { WebSocket, WebSocketServer } from 'ws'
+import { type RawData, WebSocket, WebSocketServer } from 'ws'
 import { type CorkTarget, WriteCoalescer } from './coalescer.js'
 import type { PreparedMessage, Transport, TransportEngine, TransportHandler } from './types.js'
 
@@ -69,6 +69,34 @@ function receiverErrorCode(code: string | undefined): number {
   }
 }
 
+/**
+ * ws's WebSocket with a link back to its transport (the server's `WebSocket` option), so that
+ * its listeners are three module-level functions instead of three closures and their context
+ * per connection: about 0.2 KiB of each idle connection's heap (bench/analysis.md).
+ */
+class LinkedWebSocket extends WebSocket {
+  transport: WsTransport | undefined = undefined
+}
+
+/** A listener's `this` is the WebSocket that emits (EventEmitter): a LinkedWebSocket here. */
+function transportOf(ws: WebSocket): WsTransport | undefined {
+  return (ws as LinkedWebSocket).transport
+}
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  transportOf(this)?.received(data, isBinary)
+}
+
+function onClose(this: WebSocket, code: number, reason: Buffer): void {
+  transportOf(this)?.closed(code, reason)
+}
+
+// ws reports receiver errors (too big, bad UTF-8, bad frames) here and then closes with the
+// matching code itself; without a listener the process would crash (reliability.md S16).
+function onError(this: WebSocket, err: Error & { code?: string }): void {
+  transportOf(this)?.failed(err)
+}
+
 class WsTransport implements Transport, CorkTarget {
   corked = false
   directTurn = -1
@@ -81,28 +109,33 @@ class WsTransport implements Transport, CorkTarget {
   private failure: { code: number; reason: string } | undefined
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: LinkedWebSocket,
     private readonly socket: Socket,
     private readonly coalescer: WriteCoalescer,
   ) {
     this.remoteAddress = socket.remoteAddress ?? ''
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) this.handler?.onBinary()
-      else this.handler?.onText(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'))
-    })
-    ws.on('close', (code, reason) => {
-      if (this.closedReported) return
-      this.closedReported = true
-      // After a receiver error ws sent its own close code and stopped reading, so the peer's
-      // answer is never seen (ws reports 1006): report the code that was actually sent.
-      if (this.failure !== undefined) this.handler?.onClose(this.failure.code, this.failure.reason)
-      else this.handler?.onClose(code, reason.toString('utf8'))
-    })
-    // ws reports receiver errors (too big, bad UTF-8, bad frames) here and then closes with the
-    // matching code itself; without a listener the process would crash (reliability.md S16).
-    ws.on('error', (err: Error & { code?: string }) => {
-      this.failure ??= { code: receiverErrorCode(err.code), reason: err.message }
-    })
+    ws.transport = this
+    ws.on('message', onMessage)
+    ws.on('close', onClose)
+    ws.on('error', onError)
+  }
+
+  received(data: RawData, isBinary: boolean): void {
+    if (isBinary) this.handler?.onBinary()
+    else this.handler?.onText(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'))
+  }
+
+  closed(code: number, reason: Buffer): void {
+    if (this.closedReported) return
+    this.closedReported = true
+    // After a receiver error ws sent its own close code and stopped reading, so the peer's
+    // answer is never seen (ws reports 1006): report the code that was actually sent.
+    if (this.failure !== undefined) this.handler?.onClose(this.failure.code, this.failure.reason)
+    else this.handler?.onClose(code, reason.toString('utf8'))
+  }
+
+  failed(err: Error & { code?: string }): void {
+    this.failure ??= { code: receiverErrorCode(err.code), reason: err.message }
   }
 
   setHandler(handler: TransportHandler): void {
@@ -153,7 +186,7 @@ export class WsEngine implements TransportEngine {
   private readonly coalescer = new WriteCoalescer()
 
   constructor(maxPayload: number) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false })
+    this.wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false, WebSocket: LinkedWebSocket })
     this.wss.on('error', () => {})
   }
 
@@ -162,7 +195,7 @@ export class WsEngine implements TransportEngine {
   }
 
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, done: (transport: Transport) => void): void {
-    this.wss.handleUpgrade(request, socket, head, (ws) => done(new WsTransport(ws, socket as Socket, this.coalescer)))
+    this.wss.handleUpgrade(request, socket, head, (ws) => done(new WsTransport(ws as LinkedWebSocket, socket as Socket, this.coalescer)))
   }
 
   close(): void {

@@ -7,7 +7,7 @@
  *                      ws-naive-envelope runs only when named)
  *   --scenarios a,b    only these scenarios (sizes, fanout, maxrate, idle, rpc)
  *   --subs a,b         only these subscriber counts S in fan-out and max-rate (e.g. 100,1000)
- *   --repeats n        repeats per cell (1-20; also the fixed-rate fan-out and RPC repeats), for an A/B with more repeats than the profile's
+ *   --repeats n        repeats per cell (1-20; also the fixed-rate fan-out, idle and RPC repeats), for an A/B with more repeats than the profile's
  *   --workers n        load-generator processes per session (1-8; the profiles use 2)
  *   --no-pin           do not pin processes with taskset
  *   --cpu-prof         run every server and load generator under `node --cpu-prof` (profiles in bench/results/profiles;
@@ -43,7 +43,7 @@ function parse(argv: string[]): { profile: Profile; reportOnly: boolean } {
   if (repeats) {
     const n = Number(repeats)
     if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error(`--repeats: an integer 1-20, got ${repeats}`)
-    profile = { ...profile, repeats: n, fanout: { ...profile.fanout, repeats: n }, rpc: { ...profile.rpc, repeats: n } }
+    profile = { ...profile, repeats: n, fanout: { ...profile.fanout, repeats: n }, idle: { ...profile.idle, repeats: n }, rpc: { ...profile.rpc, repeats: n } }
   }
   const workers = value('--workers')
   if (workers) {

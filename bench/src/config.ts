@@ -56,7 +56,12 @@ export interface Profile {
   /** `repeats` overrides the profile's for the fixed-rate cells only (their p99 is compared across peers, and its spread is wider than the gaps). */
   fanout: { subs: number[]; offeredDps: number; repeats?: number; window: Window }
   maxrate: { subs: number[]; peers: PeerName[]; startDps: number; factor: number; refine: boolean; maxSteps: number; window: Window }
-  idle: { n: number; peers: PeerName[]; inflight: number; settleMs: number }
+  /**
+   * `repeats` overrides the profile's: RSS per connection moves by about 0.8 KiB between two
+   * sessions of one server (malloc, not the JS heap; bench/analysis.md), against a margin of a
+   * few tenths at the 1.3 × target, so one outlying session must not decide the median.
+   */
+  idle: { n: number; peers: PeerName[]; repeats?: number; inflight: number; settleMs: number }
   /** `repeats` overrides the profile's: the closed loop is the most noise-sensitive figure (the load generator is the limit). */
   rpc: { clients: number; peers: PeerName[]; repeats?: number; window: Window }
   /** Before each session, wait (bounded) until other load on the machine is below maxPct of a core. */
@@ -106,7 +111,7 @@ export function fullProfile(): Profile {
     // seven, a median stands after three cells in a spell; with five, after two.
     fanout: { subs: [100, 1000, 5000], offeredDps: 50_000, repeats: 7, window: { warmupMs: 1000, durationMs: 10_000, drainMs: 3000 } },
     maxrate: { subs: [100, 1000, 5000], peers: ALL_PEERS, startDps: 50_000, factor: Math.SQRT2, refine: true, maxSteps: 10, window: { warmupMs: 1000, durationMs: 3000, drainMs: 3000 } },
-    idle: { n: 10_000, peers: ['ws-naive', 'socketio', 'minisocket'], inflight: 64, settleMs: 2000 },
+    idle: { n: 10_000, peers: ['ws-naive', 'socketio', 'minisocket'], repeats: 5, inflight: 64, settleMs: 2000 },
     // Eleven RPC repeats: its cells swing most with this VM's speed (socket.io's spread over
     // 16.8k-34.0k in the 19:52 run), and the target is one ratio of two medians that sat at
     // 1.497 and 1.59 in the last two runs; at 10 s a cell, four more cost about 3 minutes.

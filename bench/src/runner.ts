@@ -88,9 +88,8 @@ export function fanoutPlan(p: Profile): FanoutSession[] {
 /** How many sessions a profile runs: the progress display's denominator. */
 export function countSessions(p: Profile): number {
   const has = (s: string): boolean => p.scenarios.includes(s as never)
-  const sessionsPerCell = p.freshPerRepeat ? p.repeats : 1
   let n = fanoutPlan(p).length
-  if (has('idle')) n += p.idle.peers.filter((x) => p.peers.includes(x)).length * sessionsPerCell
+  if (has('idle')) n += p.idle.peers.filter((x) => p.peers.includes(x)).length * (p.freshPerRepeat ? (p.idle.repeats ?? p.repeats) : 1)
   if (has('rpc')) n += p.rpc.peers.filter((x) => p.peers.includes(serverOf(x))).length * (p.freshPerRepeat ? (p.rpc.repeats ?? p.repeats) : 1)
   if (has('sizes')) n += 1
   return n
@@ -155,9 +154,10 @@ export async function runBench(p: Profile, progress: ProgressSink = silentProgre
   }
 
   if (has('idle')) {
-    for (const [b, block] of blocksOf(p, p.repeats).entries()) {
+    const idleRepeats = p.idle.repeats ?? p.repeats
+    for (const [b, block] of blocksOf(p, idleRepeats).entries()) {
       for (const peer of peersInRunOrder(p.idle.peers.filter((x) => p.peers.includes(x)), b)) {
-        await guard('idle', `idle N=${p.idle.n} ${peer} rep ${block.map((r) => r + 1).join(',')}/${p.repeats}`, { peer }, async () => {
+        await guard('idle', `idle N=${p.idle.n} ${peer} rep ${block.map((r) => r + 1).join(',')}/${idleRepeats}`, { peer }, async () => {
           const results = await runIdle(peer, p, block.length)
           results.forEach((result, i) => res.idle.push({ peer, repeat: block[i]!, result }))
         })

@@ -71,3 +71,13 @@ test('fan-out repeats above the profile\'s each get a fresh session, and the pro
   assert.equal(countSessions(p), labels.length)
   assert.deepEqual(labels, ['fan-out S=10 ws-naive rep 1/2', 'fan-out S=10 ws-naive rep 2/2'])
 })
+
+test('idle repeats above the profile\'s each get a fresh session, and the progress count knows it', { timeout: 30_000 }, async () => {
+  const p: Profile = { ...tiny(), scenarios: ['idle'], freshPerRepeat: true, idle: { n: 20, peers: ['ws-naive'], repeats: 2, inflight: 8, settleMs: 50 } }
+  const labels: string[] = []
+  const res = await runBench(p, { begin: (l) => labels.push(l), detail: () => undefined, end: () => undefined, note: () => undefined, finish: () => undefined })
+  assert.deepEqual(res.errors, [])
+  assert.deepEqual(res.idle.map((r) => [r.repeat, r.result.connected]), [[0, 20], [1, 20]])
+  assert.equal(countSessions(p), labels.length)
+  assert.deepEqual(labels, ['idle N=20 ws-naive rep 1/2', 'idle N=20 ws-naive rep 2/2'])
+})

@@ -205,7 +205,7 @@ export class Connection implements TransportHandler, BucketState, HeartbeatMembe
     return this.subs?.size ?? 0
   }
 
-  /** A new subscription of this connection, not yet added (handlers.ts subscribeChannel). */
+  /** A new subscription of this connection, not yet added (handlers.ts subscribeChannel; a method, so handlers imports no value from here). */
   newSubscription(channel: string, rule: ChannelRule): Subscription {
     return new Subscription(this, channel, rule)
   }
@@ -437,12 +437,12 @@ export class Connection implements TransportHandler, BucketState, HeartbeatMembe
   /** The socket is gone: free everything; hold or release the session. */
   onClose(code: number, reason: string): void {
     if (this.state === 'closed') return
-    const { options, hub, registry, sessions, stats } = this.ctx
+    const { options, registry, sessions, stats } = this.ctx
     this.setState('closed')
     this.clearTimers()
     if (this.closeTimer !== undefined) options.clock.clearTimeout(this.closeTimer)
     this.closeTimer = undefined
-    if (this.subs !== undefined) for (const sub of this.subs.values()) hub.unsubscribe(sub.channel, sub)
+    if (this.subs !== undefined) for (const sub of this.subs.values()) this.endSubscription(sub)
     this.subs = undefined
     registry.all.delete(this)
     registry.perIp.remove(this.ip)

@@ -113,6 +113,8 @@ function runPublish(server: PeerServer, c: PublishCommand): void {
         gcCount: gc.count - gcAtWindow.count,
         gcMs: gc.ms - gcAtWindow.ms,
         gcMaxMs: gc.maxMs,
+        gcMajorCount: gc.majorCount - gcAtWindow.majorCount,
+        gcMajorMs: gc.majorMs - gcAtWindow.majorMs,
         lastLagMs: schedule.lastLagMs,
         keptSchedule: schedule.lastLagMs <= c.lagLimitMs,
       })

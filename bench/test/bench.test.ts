@@ -47,7 +47,10 @@ test('a tiny run of the raw ws peer yields complete, sane results', { timeout: 3
   assert.ok(f.serverUserUsPerDelivery !== undefined && f.serverUserUsPerDelivery >= 0 && f.serverUserUsPerDelivery <= f.serverUsPerDelivery, `user ${f.serverUserUsPerDelivery} of ${f.serverUsPerDelivery} µs`)
   assert.ok(f.serverCpuPct > 0 && f.loadgenCpuPct > 0)
   // The GC diagnostics reach the result (a field lost on the way would read NaN).
-  for (const g of [f.serverGc, f.loadgenGc]) assert.ok(g !== undefined && Number.isInteger(g.count) && g.count >= 0 && g.ms >= 0 && g.maxMs >= 0, JSON.stringify(g))
+  for (const g of [f.serverGc, f.loadgenGc]) {
+    assert.ok(g !== undefined && Number.isInteger(g.count) && g.count >= 0 && g.ms >= 0 && g.maxMs >= 0, JSON.stringify(g))
+    assert.ok(g.majorCount !== undefined && Number.isInteger(g.majorCount) && g.majorCount <= g.count && g.majorMs !== undefined && g.majorMs <= g.ms + 1e-9, JSON.stringify(g))
+  }
   // The load generators' context switches reach the result (a field lost on the way reads NaN).
   const io = f.loadgenIo
   assert.ok(io !== undefined && io.wakeupsPerDelivery >= 0 && io.preemptionsPerDelivery >= 0, JSON.stringify(io))

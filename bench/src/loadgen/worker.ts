@@ -35,6 +35,7 @@ function mark(id: number): object {
   const usage = process.resourceUsage()
   const m = {
     id, cpuUs: cpuUs(), t: nowUs(), gcCount: gc.count, gcMs: gc.ms, gcMaxMs: gc.maxMs,
+    gcMajorCount: gc.majorCount, gcMajorMs: gc.majorMs,
     ctxVoluntary: usage.voluntaryContextSwitches, ctxInvoluntary: usage.involuntaryContextSwitches,
   }
   gc.maxMs = 0

@@ -12,6 +12,16 @@ import { cpuPct } from '../stats.js'
 import { busyPct, readTicks } from '../machine.js'
 import { cpus } from 'node:os'
 
+/** GC pauses in a window (diagnostic): all of them, the longest, and those that were not a scavenge. */
+export interface GcInWindow {
+  count: number
+  ms: number
+  maxMs: number
+  /** Absent in results from before 2026-12-05. */
+  majorCount?: number
+  majorMs?: number
+}
+
 export interface WindowResult {
   subs: number
   msgPerS: number
@@ -40,7 +50,7 @@ export interface WindowResult {
    */
   burstMs?: { p50: number; p99: number; max: number }
   /** Diagnostic (JSON only): the load generators' GC pauses in the window, summed; max is the longest. */
-  loadgenGc?: { count: number; ms: number; maxMs: number }
+  loadgenGc?: GcInWindow
   /**
    * Diagnostic (JSON only), summed over the workers between the window's two marks, per
    * measured delivery: context switches, voluntary (woken from epoll: how well reads batch) and
@@ -49,7 +59,7 @@ export interface WindowResult {
    */
   loadgenIo?: { wakeupsPerDelivery: number; preemptionsPerDelivery: number }
   /** Diagnostic (JSON only): the server's GC pauses from the window's start to the last publication. */
-  serverGc?: { count: number; ms: number; maxMs: number }
+  serverGc?: GcInWindow
   /**
    * Diagnostic (JSON only): the user-mode part of serverUsPerDelivery, the server's own code
    * (JavaScript, Node, libuv); the rest is the kernel's, mostly the write syscall and the
@@ -143,12 +153,17 @@ export async function runWindow(session: Session, offeredDps: number, w: Window,
       count: grown('gcCount'),
       ms: grown('gcMs'),
       maxMs: Math.max(...mark1.map((m) => Number(m['gcMaxMs']))),
+      majorCount: grown('gcMajorCount'),
+      majorMs: grown('gcMajorMs'),
     },
     loadgenIo: {
       wakeupsPerDelivery: delivered > 0 ? grown('ctxVoluntary') / delivered : Number.NaN,
       preemptionsPerDelivery: delivered > 0 ? grown('ctxInvoluntary') / delivered : Number.NaN,
     },
-    serverGc: { count: Number(pub['gcCount']), ms: Number(pub['gcMs']), maxMs: Number(pub['gcMaxMs']) },
+    serverGc: {
+      count: Number(pub['gcCount']), ms: Number(pub['gcMs']), maxMs: Number(pub['gcMaxMs']),
+      majorCount: Number(pub['gcMajorCount']), majorMs: Number(pub['gcMajorMs']),
+    },
     failures: [],
   }
   result.failures = judge(result)

@@ -88,9 +88,11 @@ export function fanoutPlan(p: Profile): FanoutSession[] {
 /** How many sessions a profile runs: the progress display's denominator. */
 export function countSessions(p: Profile): number {
   const has = (s: string): boolean => p.scenarios.includes(s as never)
+  /** Sessions per peer of a scenario with its own repeat count: one, unless each repeat is fresh. */
+  const sessionsPerPeer = (repeats: number | undefined): number => (p.freshPerRepeat ? (repeats ?? p.repeats) : 1)
   let n = fanoutPlan(p).length
-  if (has('idle')) n += p.idle.peers.filter((x) => p.peers.includes(x)).length * (p.freshPerRepeat ? (p.idle.repeats ?? p.repeats) : 1)
-  if (has('rpc')) n += p.rpc.peers.filter((x) => p.peers.includes(serverOf(x))).length * (p.freshPerRepeat ? (p.rpc.repeats ?? p.repeats) : 1)
+  if (has('idle')) n += p.idle.peers.filter((x) => p.peers.includes(x)).length * sessionsPerPeer(p.idle.repeats)
+  if (has('rpc')) n += p.rpc.peers.filter((x) => p.peers.includes(serverOf(x))).length * sessionsPerPeer(p.rpc.repeats)
   if (has('sizes')) n += 1
   return n
 }

@@ -11,16 +11,10 @@ import type { Session } from '../session.js'
 import { cpuPct } from '../stats.js'
 import { busyPct, readTicks } from '../machine.js'
 import { cpus } from 'node:os'
+import type { GcPauses } from '../gc-pauses.js'
 
-/** GC pauses in a window (diagnostic): all of them, the longest, and those that were not a scavenge. */
-export interface GcInWindow {
-  count: number
-  ms: number
-  maxMs: number
-  /** Absent in results from before 2026-12-05. */
-  majorCount?: number
-  majorMs?: number
-}
+/** GC pauses in a window (diagnostic); the major ones are absent in results from before 2026-12-05. */
+export type GcInWindow = Pick<GcPauses, 'count' | 'ms' | 'maxMs'> & Partial<Pick<GcPauses, 'majorCount' | 'majorMs'>>
 
 export interface WindowResult {
   subs: number

@@ -77,7 +77,7 @@ export function evaluateTargets(res: BenchResults): TargetResult[] {
     id: 'rpc',
     target: 'RPC round trips/s ≥ 1.5 × socket.io acks',
     status: judge(okRpc),
-    detail: okRpc === undefined ? 'missing a figure' : `${(rm! / 1000).toFixed(1)}k vs ${(1.5 * rio! / 1000).toFixed(1)}k (1.5 × ${(rio! / 1000).toFixed(1)}k)${roundsMet(res.rpc, ['minisocket', 'socketio'], (r) => r.roundTripsPerS, rpcRule)}`,
+    detail: okRpc === undefined ? 'missing a figure' : `${(rm! / 1000).toFixed(1)}k vs ${(1.5 * rio! / 1000).toFixed(1)}k (1.5 × ${(rio! / 1000).toFixed(1)}k)${roundsMet(res.rpc, ['minisocket', 'socketio'], (r) => r.roundTripsPerS, rpcRule)}${engineLimitByRpcRule(rpc.find((c) => c.peer === 'ws-naive')?.roundTripsPerS.median, rio!, res.rpc)}`,
   })
   const ours = res.sizes.filter((s) => s.kind === 'minisocket' && s.target !== 'none')
   if (ours.length === 0) out.push({ id: 'size', target: 'Client entries: core/browser ≤ 6 KiB gz, mini-program ≤ 8 KiB gz', status: 'not measured', detail: 'no client entry measured' })
@@ -132,8 +132,24 @@ function countRounds<R>(rows: ReadonlyArray<Row<R>>, peers: readonly string[], f
  */
 function engineLimitByP99Rule(preframed: number | undefined, naive: number, atS: ReadonlyArray<Row<WindowResult>>): string {
   if (preframed === undefined || !Number.isFinite(preframed)) return ''
-  const c = countRounds(atS, ['ws-preframed', 'ws-naive'], (r) => r.latency.p99Ms, p99Rule)
-  return `; by the same rule ws pre-framed (the engine's limit): ${f1(preframed)} ms, ${p99Rule(preframed, naive) ? 'met' : 'missed'}${c.rounds === 0 ? '' : ` (met in ${c.met} of ${c.rounds} rounds)`}`
+  return engineLimit('ws pre-framed', `${f1(preframed)} ms`, p99Rule(preframed, naive), countRounds(atS, ['ws-preframed', 'ws-naive'], (r) => r.latency.p99Ms, p99Rule))
+}
+
+/**
+ * The RPC rule applied to ws echo, as a yardstick: each closed loop is bound by its own client
+ * library on the load generator's core as much as by its server (bench/analysis.md), and ws
+ * echo with a bare `ws` client is as far as a `ws`-based server and client go. Where it misses
+ * 1.5 × socket.io itself, or meets it in about half the rounds, the VM's cost of a loopback
+ * write, the same for every peer, has squeezed the ratio (the AMD EPYC VMs) and no server change
+ * reaches the target in that run. Shown beside our verdict, never instead of it.
+ */
+function engineLimitByRpcRule(echo: number | undefined, socketio: number, rows: BenchResults['rpc']): string {
+  if (echo === undefined || !Number.isFinite(echo)) return ''
+  return engineLimit('ws echo', `${(echo / 1000).toFixed(1)}k`, rpcRule(echo, socketio), countRounds(rows, ['ws-naive', 'socketio'], (r) => r.roundTripsPerS, rpcRule))
+}
+
+function engineLimit(peer: string, figure: string, met: boolean, c: { met: number; rounds: number }): string {
+  return `; by the same rule ${peer} (the engine's limit): ${figure}, ${met ? 'met' : 'missed'}${c.rounds === 0 ? '' : ` (met in ${c.met} of ${c.rounds} rounds)`}`
 }
 
 /** A peer's maximum rate at S = 5000, or, when it passed no step, the bound its failures prove. */

@@ -32,6 +32,20 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): string {
 }
 
 /**
+ * An RPC `reply`, written around the application's data: the same text as
+ * `encodeFrame({ type: 'reply', id, data })`, but only `data` goes through JSON.stringify. A
+ * reply is the one server frame sent per request at the RPC rate, and stringifying its
+ * envelope was a quarter of its encoding (520 against 390 ns per 64-byte reply,
+ * bench/analysis.md). Data that JSON has no text for (undefined, a function) is sent as `null`,
+ * as the decoder reads a reply without data; data that cannot be serialized (a cycle, a BigInt)
+ * throws, as encodeFrame does.
+ */
+export function encodeReply(id: number, data: unknown): string {
+  const json: string | undefined = JSON.stringify(data)
+  return `{"type":"reply","id":${id},"data":${json ?? 'null'}}`
+}
+
+/**
  * Protocol v2's live publication: `["p", channel, data, offset, epoch, info]`, trailing absent
  * fields left off and a missing middle one sent as `null`. At S subscribers a publication is
  * read S times, and v1's object spends ~80 bytes on keys (`type`, `channel`, `epoch`,

@@ -1,5 +1,5 @@
 export type * from './frames.js'
 export { CloseCode, ErrorCode, closeCodeInfo, errorCodeInfo, isRetryableClose, allCodes, type CodeInfo } from './codes.js'
-export { encodeFrame, encodeCompactPub, expandCompactPub, decodeClientFrame, decodeServerFrame, type DecodeError, type DecodeResult } from './codec.js'
+export { encodeFrame, encodeReply, encodeCompactPub, expandCompactPub, decodeClientFrame, decodeServerFrame, type DecodeError, type DecodeResult } from './codec.js'
 export { defaultCodecLimits, NAME_PATTERN, type CodecLimits } from './limits.js'
 export { PROTOCOL_VERSION, PROTOCOL_VERSIONS, negotiateVersion } from './version.js'

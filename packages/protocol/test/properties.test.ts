@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
-import { CloseCode, decodeClientFrame, decodeServerFrame, type DecodeResult, encodeCompactPub, encodeFrame, type PubFrame } from '../src/index.js'
+import { CloseCode, decodeClientFrame, decodeServerFrame, type DecodeResult, encodeCompactPub, encodeFrame, encodeReply, type PubFrame } from '../src/index.js'
 import { clientFrameReaders, serverFrameReaders } from '../src/schema.js'
-import { clientFrame, mutateObject, mutateText, serverFrame } from './arbitraries.js'
+import { clientFrame, data, mutateObject, mutateText, serverFrame } from './arbitraries.js'
 import { clientGolden, serverGolden } from './fixtures.js'
 
 const seed = Number(process.env['FC_SEED'] ?? 20260701)
@@ -129,5 +129,27 @@ describe(`codec properties, v2 compact pub (seed ${seed})`, () => {
     fc.assert(fc.property(arrays, check), runs(3000))
     const mutated = pubFrame.chain((f) => mutateText(encodeCompactPub(f, true)))
     fc.assert(fc.property(mutated, check), runs(2000))
+  })
+})
+
+describe(`codec properties, encodeReply (seed ${seed})`, () => {
+  test('writes the text encodeFrame writes for the same reply, which the strict decoder reads back', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), data, (id, value) => {
+        const text = encodeReply(id, value)
+        assert.equal(text, encodeFrame({ type: 'reply', id, data: value }))
+        assert.deepEqual(decodeServerFrame(text), { ok: true, frame: { type: 'reply', id, data: JSON.parse(JSON.stringify(value)) } })
+      }),
+      runs(3000),
+    )
+  })
+
+  test('data JSON has no text for is sent as null; data that cannot be serialized throws', () => {
+    assert.equal(encodeReply(7, undefined), '{"type":"reply","id":7,"data":null}')
+    assert.equal(encodeReply(7, () => 1), '{"type":"reply","id":7,"data":null}')
+    const cycle: { self?: unknown } = {}
+    cycle.self = cycle
+    assert.throws(() => encodeReply(7, cycle), TypeError)
+    assert.throws(() => encodeReply(7, 10n), TypeError)
   })
 })

@@ -13,7 +13,7 @@
  * and the heartbeat links are plain fields, and timers are forgotten once cleared.
  */
 import type { IncomingMessage } from 'node:http'
-import { CloseCode, decodeClientFrame, encodeFrame, ErrorCode, isRetryableClose, type ClientFrame, type ServerFrame } from '@minisocket/protocol'
+import { CloseCode, decodeClientFrame, encodeFrame, encodeReply, ErrorCode, isRetryableClose, type ClientFrame, type ServerFrame } from '@minisocket/protocol'
 import type { Identity } from './api.js'
 import type { ChannelRule } from './channels.js'
 import type { NodeContext } from './context.js'
@@ -250,6 +250,19 @@ export class Connection implements TransportHandler, BucketState, HeartbeatMembe
     } catch {
       // Only application data (an RPC result) can fail to serialize: answer instead of dropping.
       if ('id' in frame && typeof frame.id === 'number' && frame.type !== 'error') this.send({ type: 'error', id: frame.id, code: ErrorCode.Internal, message: 'reply is not JSON-serializable' })
+      return
+    }
+    this.transport.send(this.ctx.engine.prepare(text))
+  }
+
+  /** Answers request `id` with an RPC result: only the result is stringified (codec.ts encodeReply). */
+  reply(id: number, data: unknown): void {
+    if (this.state === 'closing' || this.state === 'closed') return
+    let text: string
+    try {
+      text = encodeReply(id, data)
+    } catch {
+      this.sendError(id, ErrorCode.Internal, 'reply is not JSON-serializable')
       return
     }
     this.transport.send(this.ctx.engine.prepare(text))

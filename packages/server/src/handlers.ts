@@ -3,7 +3,7 @@
  * RequestError that becomes an `error {id, code, message}` reply; anything else unexpected
  * becomes error 108 (Internal) and is logged — never a crash.
  */
-import { ErrorCode, type ClientFrame, type Json, type HistoryQueryFrame, type PublishFrame, type RpcFrame, type SubscribedFrame, type SubscribeFrame, type StreamPosition } from '@minisocket/protocol'
+import { ErrorCode, type ClientFrame, type HistoryQueryFrame, type PublishFrame, type RpcFrame, type SubscribedFrame, type SubscribeFrame, type StreamPosition } from '@minisocket/protocol'
 import type { ChannelContext } from './api.js'
 import { type ChannelRule, historyOptions, permits } from './channels.js'
 import type { Connection } from './connection.js'
@@ -218,7 +218,7 @@ export function runRpc(conn: Connection, frame: RpcFrame): void {
     return
   }
   if (isThenable(result)) awaitReply(conn, frame, result)
-  else conn.send({ type: 'reply', id: frame.id, data: (result as Json | undefined) ?? null })
+  else conn.reply(frame.id, result)
 }
 
 /** Answers with whichever comes first: the handler's outcome or the RPC timeout. */
@@ -239,7 +239,7 @@ function awaitReply(conn: Connection, frame: RpcFrame, pending: PromiseLike<unkn
   // Promise.resolve adopts any thenable, including one whose then() throws (→ a rejection).
   Promise.resolve(pending).then(
     (value) => {
-      if (settle()) conn.send({ type: 'reply', id: frame.id, data: (value as Json | undefined) ?? null })
+      if (settle()) conn.reply(frame.id, value)
     },
     (err: unknown) => {
       if (settle()) replyFailure(conn, frame.id, err)

@@ -82,7 +82,7 @@ test('permissions per namespace: subscribers-only publish (105), none (102), aut
   }
 })
 
-test('RPC: reply, unknown method 103 (prototype names too), RpcError code, throw → 111, timeout → 107', async () => {
+test('RPC: reply, unknown method 103 (prototype names too), RpcError code, throw → 111, unserializable result → 108, timeout → 107', async () => {
   const clock = new FakeClock()
   let release: (() => void) | undefined
   const server = await startServer({
@@ -98,6 +98,12 @@ test('RPC: reply, unknown method 103 (prototype names too), RpcError code, throw
       },
       slow: () => new Promise((resolve) => (release = () => resolve('late'))),
       nothing: () => undefined as unknown as null,
+      bigint: () => 10n as unknown as null,
+      cycle: async () => {
+        const cycle: { self?: unknown } = {}
+        cycle.self = cycle
+        return cycle as unknown as null
+      },
     },
   })
   try {
@@ -113,6 +119,10 @@ test('RPC: reply, unknown method 103 (prototype names too), RpcError code, throw
     assert.equal((crashed as { code?: number }).code, 111)
     assert.match((crashed as Error).message, /kaput/)
     assert.equal((await client.request({ type: 'rpc', method: 'nothing', data: null }, 'reply')).data, null)
+    for (const method of ['bigint', 'cycle']) {
+      const unserializable = await client.request({ type: 'rpc', method, data: null }, 'reply').catch((e: Error & { code?: number }) => e)
+      assert.deepEqual([(unserializable as { code?: number }).code, (unserializable as Error).message], [108, 'error 108: reply is not JSON-serializable'], method)
+    }
     const pending = client.request({ type: 'rpc', method: 'slow', data: null }, 'reply').catch(codeOf)
     // A pending RPC does not hold up other requests.
     assert.equal((await client.request({ type: 'rpc', method: 'echo', data: 1 }, 'reply')).id > 0, true)

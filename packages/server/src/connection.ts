@@ -248,7 +248,8 @@ export class Connection implements TransportHandler, BucketState, HeartbeatMembe
     try {
       text = encodeFrame(frame)
     } catch {
-      // Only application data (an RPC result) can fail to serialize: answer instead of dropping.
+      // Only application data can fail to serialize (what the server-side API was handed, presence
+      // info from the authenticate hook; RPC results go through reply()): answer instead of dropping.
       if ('id' in frame && typeof frame.id === 'number' && frame.type !== 'error') this.send({ type: 'error', id: frame.id, code: ErrorCode.Internal, message: 'reply is not JSON-serializable' })
       return
     }

@@ -2,12 +2,15 @@
  * The load generator's CPU per RPC round trip through each Node transport, in one process on one
  * core, against one server on the other: @minisocket/client over its built-in WebSocket client
  * ('builtin') and over `ws` ('ws'), the bare `ws` dialect of the bench ('bare') and
- * socket.io-client against a socket.io server ('socketio'). 100 connections in a closed loop,
- * a 3 s window per kind, kinds interleaved per round so that the VM's drift hits all alike.
- * bench/analysis.md quotes it.
+ * socket.io-client against a socket.io server ('socketio'); as yardsticks, the bench's ws echo
+ * under a `ws` client ('wsecho') and a 75-byte message echoed over plain TCP ('tcp': the
+ * loopback write and read alone, the floor of every closed loop on the VM). 100 connections in
+ * a closed loop, a 3 s window per kind, kinds interleaved per round so that the VM's drift hits
+ * all alike. bench/analysis.md quotes it.
  *   taskset -c 1 node --import tsx bench/src/micro/node-transport.ts [kinds=builtin,ws,bare,socketio] [rounds=4]
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { connect } from 'node:net'
 import { createInterface } from 'node:readline'
 import { WebSocket } from 'ws'
 import { createClient, nodeAdapter } from '@minisocket/client/node'
@@ -19,7 +22,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** A bench peer server pinned to core 0; resolves with its port once it is listening. */
 function startServer(peer: string): Promise<{ port: number; proc: ChildProcess }> {
-  const proc = spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', `${serversDir}${peer}.ts`], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const script = peer === 'tcp-echo' ? new URL('./tcp-echo-server.ts', import.meta.url).pathname : `${serversDir}${peer}.ts`
+  const proc = spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${peer} did not start within 20 s`)), 20_000)
     createInterface({ input: proc.stdout! }).on('line', (line) => {
@@ -45,6 +49,27 @@ async function viaClient(port: number, ws: boolean): Promise<BenchConn> {
   }
 }
 
+/** One 75-byte message per request over plain TCP; a reply is whatever comes back (one chunk each, in a closed loop). */
+function viaTcp(port: number): Promise<BenchConn> {
+  const message = Buffer.from(`{"type":"rpc","id":1,"method":"echo","data":{"t":1,"p":"${pad.slice(0, 21)}"}}`)
+  return new Promise((resolve, reject) => {
+    let onReply: (() => void) | undefined
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.setNoDelay(true)
+      resolve({
+        subscribe: () => Promise.resolve(),
+        request: (_t, _p, cb) => {
+          onReply = () => cb(1)
+          socket.write(message)
+        },
+        close: () => socket.destroy(),
+      })
+    })
+    socket.on('data', () => onReply?.())
+    socket.on('error', reject)
+  })
+}
+
 const bad = (): void => {
   throw new Error('bad frame')
 }
@@ -53,6 +78,8 @@ const kinds: Record<string, { server: string; connect: (port: number) => Promise
   ws: { server: 'minisocket', connect: (port) => viaClient(port, true) },
   bare: { server: 'minisocket', connect: (port) => connectClient({ kind: 'minisocket', port, timeoutMs: 5000, onDelivery: bad, onBadFrame: bad }) },
   socketio: { server: 'socketio', connect: (port) => connectClient({ kind: 'socketio', port, timeoutMs: 5000, onDelivery: bad, onBadFrame: bad }) },
+  wsecho: { server: 'ws-naive', connect: (port) => connectClient({ kind: 'textproto', port, timeoutMs: 5000, onDelivery: bad, onBadFrame: bad }) },
+  tcp: { server: 'tcp-echo', connect: viaTcp },
 }
 
 async function main(): Promise<void> {

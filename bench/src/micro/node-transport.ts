@@ -11,21 +11,23 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { connect } from 'node:net'
+import { basename } from 'node:path'
 import { createInterface } from 'node:readline'
 import { WebSocket } from 'ws'
 import { createClient, nodeAdapter } from '@minisocket/client/node'
 import { connectClient, type BenchConn } from '../loadgen/clients.js'
 
-const serversDir = new URL('../../servers/', import.meta.url).pathname
+/** A bench peer's server script in bench/servers. */
+const peerScript = (peer: string): string => new URL(`../../servers/${peer}.ts`, import.meta.url).pathname
 const pad = 'x'.repeat(48)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
-/** A bench peer server pinned to core 0; resolves with its port once it is listening. */
-function startServer(peer: string): Promise<{ port: number; proc: ChildProcess }> {
-  const script = peer === 'tcp-echo' ? new URL('./tcp-echo-server.ts', import.meta.url).pathname : `${serversDir}${peer}.ts`
+/** A server script pinned to core 0; resolves with its port once it is listening. */
+function startServer(script: string): Promise<{ port: number; proc: ChildProcess }> {
+  const name = basename(script)
   const proc = spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${peer} did not start within 20 s`)), 20_000)
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s`)), 20_000)
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       const m = JSON.parse(line) as { ready?: boolean; port?: number }
       if (m.ready) {
@@ -74,12 +76,12 @@ const bad = (): void => {
   throw new Error('bad frame')
 }
 const kinds: Record<string, { server: string; connect: (port: number) => Promise<BenchConn> }> = {
-  builtin: { server: 'minisocket', connect: (port) => viaClient(port, false) },
-  ws: { server: 'minisocket', connect: (port) => viaClient(port, true) },
-  bare: { server: 'minisocket', connect: (port) => connectClient({ kind: 'minisocket', port, timeoutMs: 5000, onDelivery: bad, onBadFrame: bad }) },
-  socketio: { server: 'socketio', connect: (port) => connectClient({ kind: 'socketio', port, timeoutMs: 5000, onDelivery: bad, onBadFrame: bad }) },
-  wsecho: { server: 'ws-naive', connect: (port) => connectClient({ kind: 'textproto', port, timeoutMs: 5000, onDelivery: bad, onBadFrame: bad }) },
-  tcp: { server: 'tcp-echo', connect: viaTcp },
+  builtin: { server: peerScript('minisocket'), connect: (port) => viaClient(port, false) },
+  ws: { server: peerScript('minisocket'), connect: (port) => viaClient(port, true) },
+  bare: { server: peerScript('minisocket'), connect: (port) => connectClient({ kind: 'minisocket', port, timeoutMs: 5000, onDelivery: bad, onBadFrame: bad }) },
+  socketio: { server: peerScript('socketio'), connect: (port) => connectClient({ kind: 'socketio', port, timeoutMs: 5000, onDelivery: bad, onBadFrame: bad }) },
+  wsecho: { server: peerScript('ws-naive'), connect: (port) => connectClient({ kind: 'textproto', port, timeoutMs: 5000, onDelivery: bad, onBadFrame: bad }) },
+  tcp: { server: new URL('./tcp-echo-server.ts', import.meta.url).pathname, connect: viaTcp },
 }
 
 async function main(): Promise<void> {
@@ -88,9 +90,9 @@ async function main(): Promise<void> {
   const servers = new Map<string, { port: number; proc: ChildProcess }>()
   try {
     for (const kind of chosen) {
-      const peer = kinds[kind]?.server
-      if (peer === undefined) throw new Error(`unknown kind ${kind}`)
-      if (!servers.has(peer)) servers.set(peer, await startServer(peer))
+      const script = kinds[kind]?.server
+      if (script === undefined) throw new Error(`unknown kind ${kind}`)
+      if (!servers.has(script)) servers.set(script, await startServer(script))
     }
     for (let round = 1; round <= rounds; round++) {
       for (const kind of chosen) {

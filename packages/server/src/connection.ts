@@ -40,6 +40,8 @@ const MAX_QUEUED = 1024
 const CLOSE_GRACE_MS = 5_000
 /** A slow consumer is not reading: its close frame waits behind a full buffer, so drop it sooner. */
 const SLOW_CLOSE_GRACE_MS = 1_000
+/** The error 108 message for a reply whose application data JSON cannot serialize. */
+const NOT_SERIALIZABLE = 'reply is not JSON-serializable'
 
 /**
  * One connection's subscription to one channel. It is what the hub holds for the channel and
@@ -243,29 +245,32 @@ export class Connection implements TransportHandler, BucketState, HeartbeatMembe
 
   /** Serializes and sends one frame to this connection only. */
   send(frame: ServerFrame): void {
-    if (this.state === 'closing' || this.state === 'closed') return
     let text: string
     try {
       text = encodeFrame(frame)
     } catch {
       // Only application data can fail to serialize (what the server-side API was handed, presence
       // info from the authenticate hook; RPC results go through reply()): answer instead of dropping.
-      if ('id' in frame && typeof frame.id === 'number' && frame.type !== 'error') this.send({ type: 'error', id: frame.id, code: ErrorCode.Internal, message: 'reply is not JSON-serializable' })
+      if ('id' in frame && typeof frame.id === 'number' && frame.type !== 'error') this.sendError(frame.id, ErrorCode.Internal, NOT_SERIALIZABLE)
       return
     }
-    this.transport.send(this.ctx.engine.prepare(text))
+    this.sendText(text)
   }
 
   /** Answers request `id` with an RPC result: only the result is stringified (codec.ts encodeReply). */
   reply(id: number, data: unknown): void {
-    if (this.state === 'closing' || this.state === 'closed') return
     let text: string
     try {
       text = encodeReply(id, data)
     } catch {
-      this.sendError(id, ErrorCode.Internal, 'reply is not JSON-serializable')
+      this.sendError(id, ErrorCode.Internal, NOT_SERIALIZABLE)
       return
     }
+    this.sendText(text)
+  }
+
+  private sendText(text: string): void {
+    if (this.state === 'closing' || this.state === 'closed') return
     this.transport.send(this.ctx.engine.prepare(text))
   }
 
